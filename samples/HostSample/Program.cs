@@ -1,0 +1,114 @@
+using System.Security.Claims;
+using HostSample;
+using Microsoft.AspNetCore;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.IdentityModel.Tokens;
+using OpenIddict.Abstractions;
+using OpenIddict.Server.AspNetCore;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+var builder = WebApplication.CreateBuilder(args);
+
+var sample = builder.Configuration.GetSection("Sample").Get<SampleOptions>() ?? new SampleOptions();
+builder.Services.Configure<SampleOptions>(builder.Configuration.GetSection("Sample"));
+
+builder.Services.AddDbContext<SampleDbContext>(options =>
+{
+    SampleDatabase.Configure(options, builder.Configuration, builder.Environment.ContentRootPath);
+    options.UseOpenIddict();
+});
+
+var (signingKey, encryptionKey) = SampleKeys.LoadOrCreate(Path.Combine(builder.Environment.ContentRootPath, sample.KeysPath));
+
+builder.Services.AddOpenIddict()
+    .AddCore(options => options.UseEntityFrameworkCore().UseDbContext<SampleDbContext>())
+    .AddServer(options =>
+    {
+        options.SetTokenEndpointUris("connect/token")
+               .SetAuthorizationEndpointUris("connect/authorize")
+               .SetRevocationEndpointUris("connect/revoke");
+
+        options.AllowClientCredentialsFlow()
+               .AllowAuthorizationCodeFlow()
+               .AllowRefreshTokenFlow();
+
+        options.RegisterScopes(Scopes.OpenId, Scopes.Profile, Scopes.Email, Scopes.OfflineAccess, "api", "dcr");
+
+        options.AddSigningKey(signingKey)
+               .AddEncryptionKey(encryptionKey);
+
+        options.UseAspNetCore()
+               .EnableTokenEndpointPassthrough()
+               .EnableAuthorizationEndpointPassthrough()
+               // SAMPLE ONLY: plain http on 127.0.0.1 for trials. Production serves https.
+               .DisableTransportSecurityRequirement();
+    })
+    .AddValidation(options =>
+    {
+        options.UseLocalServer();
+        options.UseAspNetCore();
+
+        // Tokens of a deleted client stop working at once: validation checks each token's database entry.
+        options.EnableTokenEntryValidation();
+        options.EnableAuthorizationEntryValidation();
+    });
+
+builder.Services.AddDynamicClientRegistration().UseOpenIddict();
+
+var app = builder.Build();
+
+await SampleDatabase.InitializeAsync(app.Services, sample);
+
+app.MapDynamicClientRegistration();
+
+app.MapPost("/connect/token", async (HttpContext context) =>
+{
+    var request = context.GetOpenIddictServerRequest()
+        ?? throw new InvalidOperationException("The OpenIddict server request cannot be retrieved.");
+
+    if (request.IsClientCredentialsGrantType())
+    {
+        // OpenIddict has already authenticated the client and checked its grant type and scope permissions.
+        var identity = new ClaimsIdentity(TokenValidationParameters.DefaultAuthenticationType, Claims.Name, Claims.Role);
+        identity.SetClaim(Claims.Subject, request.ClientId);
+        identity.SetScopes(request.GetScopes());
+        identity.SetDestinations(static _ => [Destinations.AccessToken]);
+        return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+    }
+
+    if (request.IsAuthorizationCodeGrantType() || request.IsRefreshTokenGrantType())
+    {
+        var result = await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+        var identity = new ClaimsIdentity(result.Principal!.Claims, TokenValidationParameters.DefaultAuthenticationType, Claims.Name, Claims.Role);
+        identity.SetDestinations(SampleUser.Destinations);
+        return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+    }
+
+    return Results.Forbid(
+        new AuthenticationProperties(new Dictionary<string, string?>
+        {
+            [OpenIddictServerAspNetCoreConstants.Properties.Error] = Errors.UnsupportedGrantType,
+        }),
+        [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+});
+
+// SAMPLE ONLY: approves every authorization request as a fixed test user, without a login page or consent screen.
+// A real server authenticates the user and asks for consent (dynamically registered clients are third parties).
+app.MapMethods("/connect/authorize", [HttpMethods.Get, HttpMethods.Post], (HttpContext context) =>
+{
+    var request = context.GetOpenIddictServerRequest()
+        ?? throw new InvalidOperationException("The OpenIddict server request cannot be retrieved.");
+
+    var identity = new ClaimsIdentity(TokenValidationParameters.DefaultAuthenticationType, Claims.Name, Claims.Role);
+    identity.SetClaim(Claims.Subject, SampleUser.Subject)
+            .SetClaim(Claims.Name, SampleUser.Name);
+    identity.SetScopes(request.GetScopes());
+    identity.SetDestinations(SampleUser.Destinations);
+    return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+});
+
+app.Run();
+
+/// <summary>The sample host's entry point, visible to the integration tests.</summary>
+public partial class Program;

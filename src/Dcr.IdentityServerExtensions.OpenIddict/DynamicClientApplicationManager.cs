@@ -1,0 +1,123 @@
+using Dcr.IdentityServerExtensions.Secrets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OpenIddict.Abstractions;
+using OpenIddict.Core;
+
+namespace Dcr.IdentityServerExtensions.OpenIddict;
+
+/// <summary>
+/// OpenIddict's application manager, extended for dynamically registered clients: their generated secrets are
+/// stored and checked as SHA-256 hashes (PBKDF2 secrets of other clients are checked as before), an expired secret
+/// fails, and a retained previous secret keeps working until its retention period has passed.
+/// </summary>
+/// <typeparam name="TApplication">The application entity type.</typeparam>
+public class DynamicClientApplicationManager<TApplication> : OpenIddictApplicationManager<TApplication>, IDynamicClientApplicationManager
+    where TApplication : class
+{
+    private readonly TimeProvider _timeProvider;
+
+    // Set only for the duration of one create or update call made by this product, so that the hash it computed is
+    // stored as given instead of being hashed again; a secret from any other caller is always hashed with PBKDF2.
+    private string? _precomputedSecretHash;
+
+    /// <summary>Creates the manager.</summary>
+    public DynamicClientApplicationManager(
+        IOpenIddictApplicationCache<TApplication> cache,
+        ILogger<OpenIddictApplicationManager<TApplication>> logger,
+        IOptionsMonitor<OpenIddictCoreOptions> options,
+        IOpenIddictApplicationStore<TApplication> store,
+        TimeProvider timeProvider)
+        : base(cache, logger, options, store)
+    {
+        _timeProvider = timeProvider;
+    }
+
+    /// <inheritdoc />
+    public override async ValueTask<bool> ValidateClientSecretAsync(
+        TApplication application, string secret, CancellationToken cancellationToken = default)
+    {
+        var properties = await GetPropertiesAsync(application, cancellationToken).ConfigureAwait(false);
+        if (!properties.TryGetValue(RegistrationDocument.PropertyName, out var document))
+        {
+            return await base.ValidateClientSecretAsync(application, secret, cancellationToken).ConfigureAwait(false);
+        }
+
+        var (secretExpiresAt, retained) = RegistrationDocument.ReadSecretState(document);
+        var now = _timeProvider.GetUtcNow();
+        if (await base.ValidateClientSecretAsync(application, secret, cancellationToken).ConfigureAwait(false))
+        {
+            return secretExpiresAt is not { } expiresAt || now < expiresAt;
+        }
+
+        if (retained is not null && now < retained.ExpiresAt && RegistrationSecrets.Verify(secret, retained.Hash))
+        {
+            var clientId = await GetClientIdAsync(application, cancellationToken).ConfigureAwait(false);
+            Log.RetainedClientSecretUsed(Logger, clientId, retained.ExpiresAt);
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <inheritdoc />
+    protected override ValueTask<bool> ValidateClientSecretAsync(string secret, string comparand, CancellationToken cancellationToken = default) =>
+        RegistrationSecrets.IsHash(comparand)
+            ? new(RegistrationSecrets.Verify(secret, comparand))
+            : base.ValidateClientSecretAsync(secret, comparand, cancellationToken);
+
+    /// <inheritdoc />
+    protected override ValueTask<string> ObfuscateClientSecretAsync(string secret, CancellationToken cancellationToken = default) =>
+        _precomputedSecretHash is not null && string.Equals(secret, _precomputedSecretHash, StringComparison.Ordinal)
+            ? new(secret)
+            : base.ObfuscateClientSecretAsync(secret, cancellationToken);
+
+    async ValueTask<object> IDynamicClientApplicationManager.CreateAsync(
+        OpenIddictApplicationDescriptor descriptor, string? secretHash, CancellationToken cancellationToken)
+    {
+        descriptor.ClientSecret = secretHash;
+        _precomputedSecretHash = secretHash;
+        try
+        {
+            return await CreateAsync(descriptor, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _precomputedSecretHash = null;
+        }
+    }
+
+    async ValueTask IDynamicClientApplicationManager.UpdateAsync(
+        object application, OpenIddictApplicationDescriptor descriptor, string? secretHash, CancellationToken cancellationToken)
+    {
+        descriptor.ClientSecret = secretHash;
+        _precomputedSecretHash = secretHash;
+        try
+        {
+            await UpdateAsync((TApplication)application, descriptor, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _precomputedSecretHash = null;
+        }
+    }
+
+    ValueTask<string?> IDynamicClientApplicationManager.GetClientSecretHashAsync(object application, CancellationToken cancellationToken) =>
+        Store.GetClientSecretAsync((TApplication)application, cancellationToken);
+}
+
+/// <summary>
+/// The operations <see cref="OpenIddictClientRegistrationStore"/> needs beyond <see cref="IOpenIddictApplicationManager"/>:
+/// writing a secret hash computed by this product, and reading the stored hash back.
+/// </summary>
+public interface IDynamicClientApplicationManager
+{
+    /// <summary>Creates an application whose client secret is the given precomputed hash.</summary>
+    ValueTask<object> CreateAsync(OpenIddictApplicationDescriptor descriptor, string? secretHash, CancellationToken cancellationToken);
+
+    /// <summary>Updates an application; its client secret becomes the given precomputed hash (or none).</summary>
+    ValueTask UpdateAsync(object application, OpenIddictApplicationDescriptor descriptor, string? secretHash, CancellationToken cancellationToken);
+
+    /// <summary>Reads the stored client secret hash.</summary>
+    ValueTask<string?> GetClientSecretHashAsync(object application, CancellationToken cancellationToken);
+}

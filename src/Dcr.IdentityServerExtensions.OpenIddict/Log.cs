@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Logging;
+
+namespace Dcr.IdentityServerExtensions.OpenIddict;
+
+/// <summary>Source-generated log events of the OpenIddict adapter (3xxx).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 3000, EventName = "RetainedClientSecretUsed", Level = LogLevel.Information,
+        Message = "Client {ClientId} authenticated with its retained previous secret, valid until {ExpiresAt}.")]
+    public static partial void RetainedClientSecretUsed(ILogger logger, string? clientId, DateTimeOffset expiresAt);
+
+    [LoggerMessage(EventId = 3001, EventName = "StoreUnavailable", Level = LogLevel.Error,
+        Message = "The OpenIddict application store could not be reached.")]
+    public static partial void StoreUnavailable(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 3002, EventName = "ClientRejectedByHost", Level = LogLevel.Warning,
+        Message = "OpenIddict rejected a dynamically registered client: {Reasons}")]
+    public static partial void ClientRejectedByHost(ILogger logger, string reasons);
+}

@@ -1,0 +1,216 @@
+using System.Data.Common;
+using Dcr.IdentityServerExtensions.Protocol;
+using Dcr.IdentityServerExtensions.Stores;
+using Microsoft.Extensions.Logging;
+using OpenIddict.Abstractions;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace Dcr.IdentityServerExtensions.OpenIddict;
+
+/// <summary>
+/// Stores dynamically registered clients as OpenIddict applications, always through the application manager so that
+/// OpenIddict's own validation, caching and secret handling apply. Permissions and requirements are derived from the
+/// metadata, so a registered client can use exactly the endpoints, grants and scopes it registered for.
+/// </summary>
+public sealed class OpenIddictClientRegistrationStore : IClientRegistrationStore
+{
+    private readonly IOpenIddictApplicationManager _manager;
+    private readonly ILogger<OpenIddictClientRegistrationStore> _logger;
+
+    /// <summary>Creates the store.</summary>
+    public OpenIddictClientRegistrationStore(IOpenIddictApplicationManager manager, ILogger<OpenIddictClientRegistrationStore> logger)
+    {
+        _manager = manager;
+        _logger = logger;
+    }
+
+    private IDynamicClientApplicationManager DynamicManager => _manager as IDynamicClientApplicationManager
+        ?? throw new InvalidOperationException(
+            $"The OpenIddict application manager is {_manager.GetType()}, which does not derive from DynamicClientApplicationManager<TApplication>. " +
+            "Call .UseOpenIddict() after any other ReplaceApplicationManager(), or derive your manager from DynamicClientApplicationManager<TApplication>.");
+
+    /// <inheritdoc />
+    public ValueTask<StoreResult> CreateAsync(StoredClient client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        return WriteAsync(async () =>
+        {
+            var descriptor = ToDescriptor(client);
+            var application = await DynamicManager.CreateAsync(descriptor, client.ClientSecretHash, cancellationToken).ConfigureAwait(false);
+            return StoreResult.Success(await ReadAsync(application, cancellationToken).ConfigureAwait(false));
+        });
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<StoredClient?> FindAsync(string clientId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(clientId);
+        var application = await _manager.FindByClientIdAsync(clientId, cancellationToken).ConfigureAwait(false);
+        if (application is null)
+        {
+            return null;
+        }
+
+        var properties = await _manager.GetPropertiesAsync(application, cancellationToken).ConfigureAwait(false);
+        return properties.ContainsKey(RegistrationDocument.PropertyName)
+            ? await ReadAsync(application, cancellationToken).ConfigureAwait(false)
+            : null;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<StoreResult> UpdateAsync(StoredClient client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        return WriteAsync(async () =>
+        {
+            var application = await _manager.FindByClientIdAsync(client.ClientId, cancellationToken).ConfigureAwait(false);
+            if (application is null)
+            {
+                return StoreResult.NotFound;
+            }
+
+            // The version check catches a change this scope has already seen; OpenIddict's concurrency token catches
+            // a change committed by another request between our read and our write.
+            var current = await ReadAsync(application, cancellationToken).ConfigureAwait(false);
+            if (!string.Equals(current.Version, client.Version, StringComparison.Ordinal))
+            {
+                return StoreResult.Conflict;
+            }
+
+            await DynamicManager.UpdateAsync(application, ToDescriptor(client), client.ClientSecretHash, cancellationToken).ConfigureAwait(false);
+            return StoreResult.Success(await ReadAsync(application, cancellationToken).ConfigureAwait(false));
+        });
+    }
+
+    /// <inheritdoc />
+    public ValueTask<StoreResult> DeleteAsync(StoredClient client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        return WriteAsync(async () =>
+        {
+            var application = await _manager.FindByClientIdAsync(client.ClientId, cancellationToken).ConfigureAwait(false);
+            if (application is null)
+            {
+                return StoreResult.NotFound;
+            }
+
+            // OpenIddict's stores delete the application's tokens and authorizations with it, so tokens already
+            // issued stop working wherever validation checks token entries.
+            await _manager.DeleteAsync(application, cancellationToken).ConfigureAwait(false);
+            return StoreResult.Success(client);
+        });
+    }
+
+    private async ValueTask<StoreResult> WriteAsync(Func<Task<StoreResult>> write)
+    {
+        try
+        {
+            return await write().ConfigureAwait(false);
+        }
+        catch (OpenIddictExceptions.ConcurrencyException)
+        {
+            return StoreResult.Conflict;
+        }
+        catch (OpenIddictExceptions.ValidationException exception)
+        {
+            Log.ClientRejectedByHost(_logger, string.Join(" ", exception.Results.Select(result => result.ErrorMessage)));
+            return StoreResult.Rejected("The authorization server rejected the client metadata.");
+        }
+        catch (Exception exception) when (IsStorageFailure(exception))
+        {
+            Log.StoreUnavailable(_logger, exception);
+            return StoreResult.Unavailable;
+        }
+    }
+
+    private static bool IsStorageFailure(Exception exception)
+    {
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is DbException or TimeoutException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private async Task<StoredClient> ReadAsync(object application, CancellationToken cancellationToken)
+    {
+        var clientId = await _manager.GetClientIdAsync(application, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException("An OpenIddict application has no client_id.");
+        var properties = await _manager.GetPropertiesAsync(application, cancellationToken).ConfigureAwait(false);
+        var secretHash = await DynamicManager.GetClientSecretHashAsync(application, cancellationToken).ConfigureAwait(false);
+        return RegistrationDocument.Read(properties[RegistrationDocument.PropertyName], clientId, secretHash);
+    }
+
+    /// <summary>Maps a client to the OpenIddict application that lets it do what its metadata says, and no more.</summary>
+    internal static OpenIddictApplicationDescriptor ToDescriptor(StoredClient client)
+    {
+        var metadata = client.Metadata;
+        var descriptor = new OpenIddictApplicationDescriptor
+        {
+            ClientId = client.ClientId,
+            ClientType = metadata.UsesClientSecret ? ClientTypes.Confidential : ClientTypes.Public,
+            ApplicationType = metadata.ApplicationType == ClientMetadataValues.ApplicationTypeNative
+                ? ApplicationTypes.Native
+                : ApplicationTypes.Web,
+
+            // A self-registered client is a third party: the user must be asked.
+            ConsentType = ConsentTypes.Explicit,
+            DisplayName = metadata.ClientName,
+        };
+
+        foreach (var uri in metadata.RedirectUris)
+        {
+            descriptor.RedirectUris.Add(new Uri(uri, UriKind.Absolute));
+        }
+
+        foreach (var uri in metadata.PostLogoutRedirectUris)
+        {
+            descriptor.PostLogoutRedirectUris.Add(new Uri(uri, UriKind.Absolute));
+        }
+
+        var grantTypes = metadata.GrantTypes ?? [];
+        if (grantTypes.Count > 0)
+        {
+            descriptor.Permissions.Add(Permissions.Endpoints.Token);
+            descriptor.Permissions.Add(Permissions.Endpoints.Revocation);
+        }
+
+        if (grantTypes.Contains(GrantTypes.AuthorizationCode) || grantTypes.Contains(GrantTypes.Implicit))
+        {
+            descriptor.Permissions.Add(Permissions.Endpoints.Authorization);
+        }
+
+        if (metadata.PostLogoutRedirectUris.Count > 0)
+        {
+            descriptor.Permissions.Add(Permissions.Endpoints.EndSession);
+        }
+
+        foreach (var grantType in grantTypes)
+        {
+            descriptor.Permissions.Add(Permissions.Prefixes.GrantType + grantType);
+        }
+
+        foreach (var responseType in metadata.ResponseTypes ?? [])
+        {
+            descriptor.Permissions.Add(Permissions.Prefixes.ResponseType + responseType);
+        }
+
+        foreach (var scope in metadata.ScopeValues)
+        {
+            descriptor.Permissions.Add(Permissions.Prefixes.Scope + scope);
+        }
+
+        // Public clients have no secret to bind the code to the client: PKCE does it (RFC 9700 §2.1.1).
+        if (metadata.IsPublicClient)
+        {
+            descriptor.Requirements.Add(Requirements.Features.ProofKeyForCodeExchange);
+        }
+
+        descriptor.Properties[RegistrationDocument.PropertyName] = RegistrationDocument.Write(client, Guid.NewGuid().ToString("N"));
+        return descriptor;
+    }
+}

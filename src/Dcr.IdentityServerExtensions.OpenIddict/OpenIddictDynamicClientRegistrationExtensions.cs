@@ -1,0 +1,71 @@
+using Dcr.IdentityServerExtensions;
+using Dcr.IdentityServerExtensions.OpenIddict;
+using Dcr.IdentityServerExtensions.Options;
+using Dcr.IdentityServerExtensions.Services;
+using Dcr.IdentityServerExtensions.Stores;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using OpenIddict.Server;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Plugs dynamic client registration into an OpenIddict server.</summary>
+public static class OpenIddictDynamicClientRegistrationExtensions
+{
+    /// <summary>
+    /// Uses OpenIddict as the host: clients are OpenIddict applications written through its application manager
+    /// (replaced by <see cref="DynamicClientApplicationManager{TApplication}"/>), initial access tokens are checked by
+    /// OpenIddict validation (configure it with <c>UseLocalServer()</c> and <c>UseAspNetCore()</c>), and the discovery
+    /// document advertises <c>registration_endpoint</c>. Allowed scopes and grant types left empty default to those
+    /// the OpenIddict server is configured with.
+    /// </summary>
+    public static DynamicClientRegistrationBuilder UseOpenIddict(this DynamicClientRegistrationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+
+        services.AddOpenIddict().AddCore(options => options.ReplaceApplicationManager(typeof(DynamicClientApplicationManager<>)));
+
+        services.TryAddScoped<IClientRegistrationStore, OpenIddictClientRegistrationStore>();
+        services.TryAddSingleton<IInitialAccessTokenValidator, OpenIddictInitialAccessTokenValidator>();
+        services.TryAddSingleton<AttachRegistrationEndpoint>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<OpenIddictServerOptions>, ConfigureServerDiscovery>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<DynamicClientRegistrationOptions>, DefaultsFromServer>());
+        return builder;
+    }
+
+    private sealed class ConfigureServerDiscovery : IConfigureOptions<OpenIddictServerOptions>
+    {
+        public void Configure(OpenIddictServerOptions options)
+        {
+            if (!options.Handlers.Contains(AttachRegistrationEndpoint.Descriptor))
+            {
+                options.Handlers.Add(AttachRegistrationEndpoint.Descriptor);
+            }
+        }
+    }
+
+    // Left empty, the allowed scopes and grant types follow what the server itself supports.
+    private sealed class DefaultsFromServer(IOptionsMonitor<OpenIddictServerOptions> server) : IPostConfigureOptions<DynamicClientRegistrationOptions>
+    {
+        public void PostConfigure(string? name, DynamicClientRegistrationOptions options)
+        {
+            var serverOptions = server.CurrentValue;
+            if (options.AllowedScopes.Count == 0)
+            {
+                foreach (var scope in serverOptions.Scopes.Where(scope => scope != options.InitialAccessTokenScope).Order(StringComparer.Ordinal))
+                {
+                    options.AllowedScopes.Add(scope);
+                }
+            }
+
+            if (options.AllowedGrantTypes.Count == 0)
+            {
+                foreach (var grantType in options.EffectiveGrantTypes.Where(serverOptions.GrantTypes.Contains).ToList())
+                {
+                    options.AllowedGrantTypes.Add(grantType);
+                }
+            }
+        }
+    }
+}

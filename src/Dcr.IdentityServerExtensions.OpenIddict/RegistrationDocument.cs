@@ -1,0 +1,107 @@
+using System.Text.Json;
+using Dcr.IdentityServerExtensions.Protocol;
+using Dcr.IdentityServerExtensions.Stores;
+
+namespace Dcr.IdentityServerExtensions.OpenIddict;
+
+/// <summary>
+/// What this product keeps about a dynamically registered client beyond OpenIddict's own columns, stored as one JSON
+/// object in the application's <see cref="PropertyName"/> property. Only applications that carry it are dynamically
+/// registered, and only they can be managed through RFC 7592.
+/// </summary>
+internal static class RegistrationDocument
+{
+    /// <summary>The name of the OpenIddict application property holding the document.</summary>
+    public const string PropertyName = "dcr_registration";
+
+    private const string Version = "version";
+    private const string ClientIdIssuedAt = "client_id_issued_at";
+    private const string ClientSecretExpiresAt = "client_secret_expires_at";
+    private const string RetainedClientSecretHash = "retained_client_secret_hash";
+    private const string RetainedClientSecretExpiresAt = "retained_client_secret_expires_at";
+    private const string RegistrationAccessTokenHash = "registration_access_token_hash";
+    private const string CreatedBy = "created_by";
+    private const string Metadata = "metadata";
+
+    /// <summary>Writes the document for <paramref name="client"/> under a new version.</summary>
+    public static JsonElement Write(StoredClient client, string version)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString(Version, version);
+            writer.WriteString(ClientIdIssuedAt, client.ClientIdIssuedAt);
+            if (client.ClientSecretExpiresAt is { } expiresAt)
+            {
+                writer.WriteString(ClientSecretExpiresAt, expiresAt);
+            }
+
+            if (client.RetainedClientSecret is { } retained)
+            {
+                writer.WriteString(RetainedClientSecretHash, retained.Hash);
+                writer.WriteString(RetainedClientSecretExpiresAt, retained.ExpiresAt);
+            }
+
+            if (client.RegistrationAccessTokenHash is not null)
+            {
+                writer.WriteString(RegistrationAccessTokenHash, client.RegistrationAccessTokenHash);
+            }
+
+            if (client.CreatedBy is not null)
+            {
+                writer.WriteString(CreatedBy, client.CreatedBy);
+            }
+
+            writer.WriteStartObject(Metadata);
+            ClientMetadataJson.WriteMetadata(writer, client.Metadata);
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+
+        using var document = JsonDocument.Parse(buffer.ToArray());
+        return document.RootElement.Clone();
+    }
+
+    /// <summary>Reads the client back from its document and the secret hash OpenIddict holds.</summary>
+    public static StoredClient Read(JsonElement document, string clientId, string? clientSecretHash)
+    {
+        var metadata = ClientMetadataJson.ReadRequest(document.GetProperty(Metadata));
+        if (!metadata.Succeeded)
+        {
+            throw new InvalidOperationException($"The stored registration of client '{clientId}' is not readable: {metadata.Error.Description}");
+        }
+
+        return new StoredClient
+        {
+            ClientId = clientId,
+            Metadata = metadata.Value.Metadata,
+            ClientIdIssuedAt = document.GetProperty(ClientIdIssuedAt).GetDateTimeOffset(),
+            ClientSecretHash = clientSecretHash,
+            ClientSecretExpiresAt = ReadInstant(document, ClientSecretExpiresAt),
+            RetainedClientSecret = document.TryGetProperty(RetainedClientSecretHash, out var hash)
+                && ReadInstant(document, RetainedClientSecretExpiresAt) is { } retainedUntil
+                ? new RetainedClientSecret(hash.GetString()!, retainedUntil)
+                : null,
+            RegistrationAccessTokenHash = ReadString(document, RegistrationAccessTokenHash),
+            CreatedBy = ReadString(document, CreatedBy),
+            Version = ReadString(document, Version),
+        };
+    }
+
+    /// <summary>Reads only what the token endpoint needs to check a secret: the expiries and the retained hash.</summary>
+    public static (DateTimeOffset? SecretExpiresAt, RetainedClientSecret? Retained) ReadSecretState(JsonElement document)
+    {
+        var retained = document.TryGetProperty(RetainedClientSecretHash, out var hash)
+            && ReadInstant(document, RetainedClientSecretExpiresAt) is { } retainedUntil
+            ? new RetainedClientSecret(hash.GetString()!, retainedUntil)
+            : null;
+        return (ReadInstant(document, ClientSecretExpiresAt), retained);
+    }
+
+    private static string? ReadString(JsonElement document, string name) =>
+        document.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static DateTimeOffset? ReadInstant(JsonElement document, string name) =>
+        document.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetDateTimeOffset() : null;
+}

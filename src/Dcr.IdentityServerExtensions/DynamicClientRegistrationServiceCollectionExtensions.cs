@@ -1,0 +1,46 @@
+using Dcr.IdentityServerExtensions;
+using Dcr.IdentityServerExtensions.Options;
+using Dcr.IdentityServerExtensions.Services;
+using Dcr.IdentityServerExtensions.Validation;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers dynamic client registration in a host's services.</summary>
+public static class DynamicClientRegistrationServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds dynamic client registration. Options bind from the <c>DynamicClientRegistration</c> configuration section,
+    /// then <paramref name="configure"/> runs; invalid options fail at start-up. Calling this again registers nothing
+    /// twice. A host adapter completes the set-up, e.g. <c>.UseOpenIddict()</c>.
+    /// </summary>
+    public static DynamicClientRegistrationBuilder AddDynamicClientRegistration(
+        this IServiceCollection services, Action<DynamicClientRegistrationOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+
+        if (!services.Any(descriptor => descriptor.ServiceType == typeof(DynamicClientRegistrationMarker)))
+        {
+            services.AddSingleton<DynamicClientRegistrationMarker>();
+            services.AddOptions<DynamicClientRegistrationOptions>()
+                .BindConfiguration(DynamicClientRegistrationOptions.SectionName)
+                .ValidateOnStart();
+        }
+
+        if (configure is not null)
+        {
+            services.Configure(configure);
+        }
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DynamicClientRegistrationOptions>, DynamicClientRegistrationOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ClientMetadataValidator>();
+        services.TryAddScoped<ClientRegistrationService>();
+
+        return new DynamicClientRegistrationBuilder(services);
+    }
+
+    // Marks that the options binding is registered, so a second call does not bind (and append to lists) twice.
+    private sealed class DynamicClientRegistrationMarker;
+}

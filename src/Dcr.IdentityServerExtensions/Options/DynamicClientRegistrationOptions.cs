@@ -1,0 +1,127 @@
+using Dcr.IdentityServerExtensions.Protocol;
+
+namespace Dcr.IdentityServerExtensions.Options;
+
+/// <summary>
+/// Settings of dynamic client registration, bound from the configuration section
+/// <see cref="SectionName"/> (<c>DynamicClientRegistration</c>). Names follow PingFederate's
+/// "Dynamic Client Registration" settings where it has one.
+/// </summary>
+public sealed class DynamicClientRegistrationOptions
+{
+    /// <summary>The configuration section the options bind from.</summary>
+    public const string SectionName = "DynamicClientRegistration";
+
+    /// <summary>The default registration endpoint path.</summary>
+    public const string DefaultRegistrationPath = "/connect/register";
+
+    /// <summary>
+    /// Whether the registration endpoint answers at all (PingFederate: "Enable Dynamic Client Registration").
+    /// Default <see langword="true"/>: adding the package is the act of enabling it. When off, every route answers 404.
+    /// </summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>
+    /// The path of the registration endpoint, relative to the host's path base. Default <c>/connect/register</c>;
+    /// PingFederate uses <c>/as/clients.oauth2</c>. Management calls go to <c>{RegistrationPath}/{client_id}</c>.
+    /// </summary>
+    public string RegistrationPath { get; set; } = DefaultRegistrationPath;
+
+    /// <summary>
+    /// Whether registration requires an initial access token (PingFederate: "Require Initial Access Token").
+    /// Default <see langword="true"/>.
+    /// </summary>
+    public bool RequireInitialAccessToken { get; set; } = true;
+
+    /// <summary>The scope an initial access token must carry. Default <c>dcr</c>.</summary>
+    public string InitialAccessTokenScope { get; set; } = "dcr";
+
+    /// <summary>
+    /// Grant types a client may register. Empty (the default) means what the host allows
+    /// (the OpenIddict adapter takes the flows enabled on the server), else
+    /// <c>authorization_code</c>, <c>refresh_token</c> and <c>client_credentials</c>.
+    /// </summary>
+    public IList<string> AllowedGrantTypes { get; } = [];
+
+    /// <summary>
+    /// Token endpoint authentication methods a client may register: any of <c>client_secret_basic</c>,
+    /// <c>client_secret_post</c> and <c>none</c>. Empty (the default) means all three.
+    /// </summary>
+    public IList<string> AllowedTokenEndpointAuthMethods { get; } = [];
+
+    /// <summary>
+    /// Scopes a client may register. Left empty (the default), the host adapter fills it with the scopes the host
+    /// supports (OpenIddict: the scopes registered on the server) except <see cref="InitialAccessTokenScope"/>, so that a
+    /// registered client cannot register further clients unless that scope is listed here explicitly.
+    /// </summary>
+    public IList<string> AllowedScopes { get; } = [];
+
+    /// <summary>
+    /// How long a generated client secret is valid; drives <c>client_secret_expires_at</c> and is enforced at the token
+    /// endpoint. <see langword="null"/> or zero (the default) means secrets do not expire (<c>client_secret_expires_at</c> = 0).
+    /// </summary>
+    public TimeSpan? ClientSecretLifetime { get; set; }
+
+    /// <summary>The largest request body accepted, in bytes; larger bodies get 413. Default 64 KiB.</summary>
+    public int MaxRequestBodySize { get; set; } = 64 * 1024;
+
+    /// <summary>RFC 7592 client management (PingFederate: "Enable Dynamic Client Registration Management").</summary>
+    public DynamicClientManagementOptions Management { get; } = new();
+
+    internal static IReadOnlyList<string> DefaultGrantTypes { get; } =
+    [
+        ClientMetadataValues.GrantAuthorizationCode,
+        ClientMetadataValues.GrantRefreshToken,
+        ClientMetadataValues.GrantClientCredentials,
+    ];
+
+    internal static IReadOnlyList<string> SupportedTokenEndpointAuthMethods { get; } =
+    [
+        ClientMetadataValues.AuthMethodClientSecretBasic,
+        ClientMetadataValues.AuthMethodClientSecretPost,
+        ClientMetadataValues.AuthMethodNone,
+    ];
+
+    /// <summary>The grant types in force: <see cref="AllowedGrantTypes"/> or the defaults.</summary>
+    public IReadOnlyCollection<string> EffectiveGrantTypes =>
+        AllowedGrantTypes.Count > 0 ? [.. AllowedGrantTypes] : DefaultGrantTypes;
+
+    /// <summary>The authentication methods in force: <see cref="AllowedTokenEndpointAuthMethods"/> or all supported.</summary>
+    public IReadOnlyCollection<string> EffectiveTokenEndpointAuthMethods =>
+        AllowedTokenEndpointAuthMethods.Count > 0 ? [.. AllowedTokenEndpointAuthMethods] : SupportedTokenEndpointAuthMethods;
+}
+
+/// <summary>
+/// RFC 7592 management settings, bound from <c>DynamicClientRegistration:Management</c>, named and defaulted as
+/// PingFederate's "Dynamic Client Registration Management" options.
+/// </summary>
+public sealed class DynamicClientManagementOptions
+{
+    /// <summary>
+    /// Whether clients may read, update and delete their registration at <c>registration_client_uri</c>.
+    /// Default <see langword="false"/>, as in PingFederate. When off, no registration access token or
+    /// <c>registration_client_uri</c> is issued and the management routes answer 404.
+    /// </summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>Issue a new client secret on every successful GET and PUT. Default <see langword="true"/>.</summary>
+    public bool RotateClientSecret { get; set; } = true;
+
+    /// <summary>
+    /// Issue a new registration access token on every successful GET and PUT; the previous one stops working at once.
+    /// Default <see langword="true"/>.
+    /// </summary>
+    public bool RotateRegistrationAccessToken { get; set; } = true;
+
+    /// <summary>Whether a client may delete itself (DELETE answers 405 when not). Default <see langword="true"/>.</summary>
+    public bool AllowClientDelete { get; set; } = true;
+
+    /// <summary>
+    /// Keep the previous client secret working for <see cref="ClientSecretRetentionPeriod"/> after a rotation.
+    /// Default <see langword="false"/>.
+    /// </summary>
+    public bool RetainClientSecret { get; set; }
+
+    /// <summary>How long a retained secret keeps working; must be positive when <see cref="RetainClientSecret"/> is on.</summary>
+    public TimeSpan ClientSecretRetentionPeriod { get; set; }
+}

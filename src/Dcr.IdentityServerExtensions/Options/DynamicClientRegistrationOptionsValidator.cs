@@ -1,0 +1,78 @@
+using Dcr.IdentityServerExtensions.Protocol;
+using Microsoft.Extensions.Options;
+
+namespace Dcr.IdentityServerExtensions.Options;
+
+/// <summary>
+/// Rejects settings that cannot work, at start-up, with a message that names the key and says how to fix it.
+/// </summary>
+public sealed class DynamicClientRegistrationOptionsValidator : IValidateOptions<DynamicClientRegistrationOptions>
+{
+    private const string Section = DynamicClientRegistrationOptions.SectionName;
+
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, DynamicClientRegistrationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+
+        if (string.IsNullOrWhiteSpace(options.RegistrationPath) || !options.RegistrationPath.StartsWith('/')
+            || options.RegistrationPath.Length > 1 && options.RegistrationPath.EndsWith('/')
+            || options.RegistrationPath.IndexOfAny(['?', '#', '{', '}', ' ']) >= 0)
+        {
+            failures.Add($"{Section}:RegistrationPath is '{options.RegistrationPath}'. Set it to an absolute path that starts with '/' and has no trailing '/', query, route parameter or space, such as '{DynamicClientRegistrationOptions.DefaultRegistrationPath}' or '/as/clients.oauth2'.");
+        }
+
+        if (options.RequireInitialAccessToken && string.IsNullOrWhiteSpace(options.InitialAccessTokenScope))
+        {
+            failures.Add($"{Section}:InitialAccessTokenScope is empty while {Section}:RequireInitialAccessToken is true. Name the scope an initial access token must carry (for example 'dcr').");
+        }
+
+        if (options.InitialAccessTokenScope?.Contains(' ', StringComparison.Ordinal) == true)
+        {
+            failures.Add($"{Section}:InitialAccessTokenScope '{options.InitialAccessTokenScope}' contains a space. Give exactly one scope value.");
+        }
+
+        foreach (var method in options.AllowedTokenEndpointAuthMethods)
+        {
+            if (!DynamicClientRegistrationOptions.SupportedTokenEndpointAuthMethods.Contains(method))
+            {
+                failures.Add($"{Section}:AllowedTokenEndpointAuthMethods contains '{method}', which this version does not support. Use any of: {string.Join(", ", DynamicClientRegistrationOptions.SupportedTokenEndpointAuthMethods)}.");
+            }
+        }
+
+        foreach (var grantType in options.AllowedGrantTypes)
+        {
+            if (string.IsNullOrWhiteSpace(grantType) || grantType.Contains(' ', StringComparison.Ordinal))
+            {
+                failures.Add($"{Section}:AllowedGrantTypes contains '{grantType}'. Each entry must be one grant type, such as '{ClientMetadataValues.GrantClientCredentials}'.");
+            }
+        }
+
+        foreach (var scope in options.AllowedScopes)
+        {
+            if (!Validation.ClientMetadataValidator.IsScopeToken(scope))
+            {
+                failures.Add($"{Section}:AllowedScopes contains '{scope}', which is not a valid scope value (RFC 6749 §3.3). Remove it or fix its spelling.");
+            }
+        }
+
+        if (options.ClientSecretLifetime is { } lifetime && lifetime < TimeSpan.Zero)
+        {
+            failures.Add($"{Section}:ClientSecretLifetime is negative ({lifetime}). Set a positive time span such as '90.00:00:00', or leave it empty for secrets that do not expire.");
+        }
+
+        if (options.MaxRequestBodySize < 1024)
+        {
+            failures.Add($"{Section}:MaxRequestBodySize is {options.MaxRequestBodySize} bytes. Set at least 1024; the default is 65536.");
+        }
+
+        var management = options.Management;
+        if (management.RetainClientSecret && management.ClientSecretRetentionPeriod <= TimeSpan.Zero)
+        {
+            failures.Add($"{Section}:Management:RetainClientSecret is true but {Section}:Management:ClientSecretRetentionPeriod is {management.ClientSecretRetentionPeriod}. Set a positive period such as '00:10:00', or turn retention off.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

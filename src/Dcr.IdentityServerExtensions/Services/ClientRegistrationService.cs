@@ -1,0 +1,286 @@
+using Dcr.IdentityServerExtensions.Diagnostics;
+using Dcr.IdentityServerExtensions.Options;
+using Dcr.IdentityServerExtensions.Protocol;
+using Dcr.IdentityServerExtensions.Secrets;
+using Dcr.IdentityServerExtensions.Stores;
+using Dcr.IdentityServerExtensions.Validation;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Dcr.IdentityServerExtensions.Services;
+
+/// <summary>
+/// Registers, reads, updates and deletes dynamically registered clients: validates, generates secrets and
+/// registration access tokens, rotates and retains them as configured, writes through the store, and builds every
+/// response from what the store returned.
+/// </summary>
+public sealed class ClientRegistrationService
+{
+    private readonly IClientRegistrationStore _store;
+    private readonly ClientMetadataValidator _validator;
+    private readonly IOptionsMonitor<DynamicClientRegistrationOptions> _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<ClientRegistrationService> _logger;
+
+    /// <summary>Creates the service.</summary>
+    public ClientRegistrationService(
+        IClientRegistrationStore store,
+        ClientMetadataValidator validator,
+        IOptionsMonitor<DynamicClientRegistrationOptions> options,
+        TimeProvider timeProvider,
+        ILogger<ClientRegistrationService> logger)
+    {
+        _store = store;
+        _validator = validator;
+        _options = options;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    /// <summary>Registers a new client (RFC 7591 §3.1).</summary>
+    /// <param name="request">The request body as read.</param>
+    /// <param name="caller">The initial access token's caller, or anonymous.</param>
+    /// <param name="registrationEndpoint">The absolute registration endpoint URI, used for <c>registration_client_uri</c>.</param>
+    /// <param name="cancellationToken">Aborts the request.</param>
+    public async Task<RegistrationResult<ClientInformationResponse>> RegisterAsync(
+        ClientRegistrationRequest request, RegistrationCaller caller, Uri registrationEndpoint, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(caller);
+        var options = _options.CurrentValue;
+
+        var validated = _validator.Validate(request.Metadata);
+        if (!validated.Succeeded)
+        {
+            Log.RegistrationRejected(_logger, validated.Error.Code, caller.CallerId);
+            return validated.Error;
+        }
+
+        var now = _timeProvider.GetUtcNow();
+        var metadata = validated.Value;
+        var clientSecret = metadata.UsesClientSecret ? RegistrationSecrets.CreateSecret() : null;
+        var registrationAccessToken = options.Management.Enabled ? RegistrationSecrets.CreateSecret() : null;
+
+        var client = new StoredClient
+        {
+            ClientId = RegistrationSecrets.CreateClientId(),
+            Metadata = metadata,
+            ClientIdIssuedAt = TruncateToSeconds(now),
+            ClientSecretHash = clientSecret is null ? null : RegistrationSecrets.Hash(clientSecret),
+            ClientSecretExpiresAt = clientSecret is null ? null : SecretExpiry(now, options),
+            RegistrationAccessTokenHash = registrationAccessToken is null ? null : RegistrationSecrets.Hash(registrationAccessToken),
+            CreatedBy = caller.CallerId,
+        };
+
+        var stored = await _store.CreateAsync(client, cancellationToken).ConfigureAwait(false);
+        if (stored.Status != StoreStatus.Succeeded)
+        {
+            Log.RegistrationStoreFailed(_logger, stored.Status, caller.CallerId);
+            return StoreError(stored);
+        }
+
+        Log.ClientRegistered(_logger, stored.Client!.ClientId, caller.CallerId);
+        return new ClientInformationResponse
+        {
+            Client = stored.Client,
+            ClientSecret = clientSecret,
+            RegistrationAccessToken = registrationAccessToken,
+            RegistrationClientUri = options.Management.Enabled ? ClientUri(registrationEndpoint, stored.Client.ClientId) : null,
+        };
+    }
+
+    /// <summary>
+    /// Finds the client named in the path and checks the registration access token against its stored hash in
+    /// constant time. Every failure (no token, wrong token, another client's token, no such client) is the same
+    /// 401, so the answer never reveals whether a client exists.
+    /// </summary>
+    public async Task<RegistrationResult<StoredClient>> AuthenticateAsync(
+        string clientId, string? registrationAccessToken, CancellationToken cancellationToken)
+    {
+        var client = string.IsNullOrEmpty(registrationAccessToken)
+            ? null
+            : await _store.FindAsync(clientId, cancellationToken).ConfigureAwait(false);
+
+        // Hash and compare even when there is no client, so the time taken does not tell the two cases apart.
+        if (!RegistrationSecrets.Verify(registrationAccessToken, client?.RegistrationAccessTokenHash ?? UnknownClientHash) || client is null)
+        {
+            Log.ManagementTokenRejected(_logger);
+            return InvalidRegistrationToken;
+        }
+
+        return client;
+    }
+
+    /// <summary>Reads a client's registration (RFC 7592 §2.1), rotating its secret and token as configured.</summary>
+    public async Task<RegistrationResult<ClientInformationResponse>> ReadAsync(
+        StoredClient client, Uri registrationEndpoint, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var result = await RotateAndStoreAsync(client, client.Metadata, registrationEndpoint, cancellationToken).ConfigureAwait(false);
+        if (result.Succeeded)
+        {
+            Log.ClientRead(_logger, client.ClientId);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Replaces a client's registration (RFC 7592 §2.2): a full replacement in which omitted members revert to their
+    /// defaults, validated as a registration is.
+    /// </summary>
+    public async Task<RegistrationResult<ClientInformationResponse>> UpdateAsync(
+        StoredClient client, ClientRegistrationRequest request, Uri registrationEndpoint, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(request);
+
+        if (request.ServerIssuedMembers.Count > 0)
+        {
+            return RegistrationError.InvalidRequest(
+                $"The request must not contain {string.Join(", ", request.ServerIssuedMembers)} (RFC 7592 §2.2).");
+        }
+
+        if (request.ClientId is null)
+        {
+            return RegistrationError.InvalidRequest("The request must contain the client_id of the client being updated.");
+        }
+
+        if (!string.Equals(request.ClientId, client.ClientId, StringComparison.Ordinal))
+        {
+            return RegistrationError.InvalidRequest("The client_id in the request does not match the client being updated.");
+        }
+
+        if (request.ClientSecret is not null && !RegistrationSecrets.Verify(request.ClientSecret, client.ClientSecretHash))
+        {
+            return RegistrationError.InvalidRequest("The client_secret in the request does not match the client's current secret.");
+        }
+
+        var validated = _validator.Validate(request.Metadata);
+        if (!validated.Succeeded)
+        {
+            Log.UpdateRejected(_logger, client.ClientId, validated.Error.Code);
+            return validated.Error;
+        }
+
+        var result = await RotateAndStoreAsync(client, validated.Value, registrationEndpoint, cancellationToken).ConfigureAwait(false);
+        if (result.Succeeded)
+        {
+            Log.ClientUpdated(_logger, client.ClientId);
+        }
+
+        return result;
+    }
+
+    /// <summary>Deletes a client (RFC 7592 §2.3).</summary>
+    public async Task<RegistrationResult<StoredClient>> DeleteAsync(StoredClient client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var deleted = await _store.DeleteAsync(client, cancellationToken).ConfigureAwait(false);
+        if (deleted.Status is not (StoreStatus.Succeeded or StoreStatus.NotFound))
+        {
+            return StoreError(deleted);
+        }
+
+        if (deleted.Status == StoreStatus.NotFound)
+        {
+            // Deleted by a concurrent request between authentication and now: the token no longer names a client.
+            return InvalidRegistrationToken;
+        }
+
+        Log.ClientDeleted(_logger, client.ClientId);
+        return client;
+    }
+
+    private async Task<RegistrationResult<ClientInformationResponse>> RotateAndStoreAsync(
+        StoredClient client, ClientMetadata metadata, Uri registrationEndpoint, CancellationToken cancellationToken)
+    {
+        var options = _options.CurrentValue;
+        var management = options.Management;
+        var now = _timeProvider.GetUtcNow();
+
+        // A client that turns confidential needs its first secret whatever the rotation setting says; one that turns
+        // public loses its secret, and with it any retained one.
+        var issueSecret = metadata.UsesClientSecret && (client.ClientSecretHash is null || management.RotateClientSecret);
+        var clientSecret = issueSecret ? RegistrationSecrets.CreateSecret() : null;
+        var registrationAccessToken = management.RotateRegistrationAccessToken ? RegistrationSecrets.CreateSecret() : null;
+
+        var updated = client with
+        {
+            Metadata = metadata,
+            ClientSecretHash = !metadata.UsesClientSecret ? null
+                : clientSecret is not null ? RegistrationSecrets.Hash(clientSecret) : client.ClientSecretHash,
+            ClientSecretExpiresAt = !metadata.UsesClientSecret ? null
+                : clientSecret is not null ? SecretExpiry(now, options) : client.ClientSecretExpiresAt,
+            RetainedClientSecret = !metadata.UsesClientSecret ? null
+                : clientSecret is not null ? Retain(client, now, management) : client.RetainedClientSecret,
+            RegistrationAccessTokenHash = registrationAccessToken is not null
+                ? RegistrationSecrets.Hash(registrationAccessToken) : client.RegistrationAccessTokenHash,
+        };
+
+        var stored = updated == client
+            ? StoreResult.Success(client)
+            : await _store.UpdateAsync(updated, cancellationToken).ConfigureAwait(false);
+
+        if (stored.Status == StoreStatus.Conflict && management.RotateRegistrationAccessToken)
+        {
+            // A concurrent request with the same token won and rotated it: this token is spent.
+            return InvalidRegistrationToken;
+        }
+
+        if (stored.Status != StoreStatus.Succeeded)
+        {
+            return StoreError(stored);
+        }
+
+        if (clientSecret is not null && client.ClientSecretHash is not null)
+        {
+            Log.ClientSecretRotated(_logger, client.ClientId, updated.RetainedClientSecret is not null);
+        }
+
+        if (registrationAccessToken is not null)
+        {
+            Log.RegistrationAccessTokenRotated(_logger, client.ClientId);
+        }
+
+        return new ClientInformationResponse
+        {
+            Client = stored.Client!,
+            ClientSecret = clientSecret,
+            RegistrationAccessToken = registrationAccessToken,
+            RegistrationClientUri = ClientUri(registrationEndpoint, client.ClientId),
+        };
+    }
+
+    private static RetainedClientSecret? Retain(StoredClient client, DateTimeOffset now, DynamicClientManagementOptions management) =>
+        management.RetainClientSecret && client.ClientSecretHash is not null
+            ? new RetainedClientSecret(client.ClientSecretHash, now + management.ClientSecretRetentionPeriod)
+            : null;
+
+    private static DateTimeOffset? SecretExpiry(DateTimeOffset now, DynamicClientRegistrationOptions options) =>
+        options.ClientSecretLifetime is { } lifetime && lifetime > TimeSpan.Zero
+            ? TruncateToSeconds(now + lifetime)
+            : null;
+
+    // The wire carries whole seconds; storing the same value keeps "as stored" and "as answered" identical.
+    private static DateTimeOffset TruncateToSeconds(DateTimeOffset value) =>
+        DateTimeOffset.FromUnixTimeSeconds(value.ToUnixTimeSeconds());
+
+    private static Uri ClientUri(Uri registrationEndpoint, string clientId) =>
+        new(registrationEndpoint.AbsoluteUri.TrimEnd('/') + "/" + Uri.EscapeDataString(clientId));
+
+    private static readonly string UnknownClientHash = RegistrationSecrets.Hash(RegistrationSecrets.CreateSecret());
+
+    private static RegistrationError InvalidRegistrationToken { get; } =
+        RegistrationError.InvalidToken("The registration access token is missing, invalid or not issued for this client.");
+
+    private static RegistrationError StoreError(StoreResult result) => result.Status switch
+    {
+        StoreStatus.Rejected => RegistrationError.InvalidMetadata(result.Description ?? "The server could not store the client."),
+        StoreStatus.Conflict => new RegistrationError(RegistrationErrorCodes.InvalidRequest,
+            "The client registration was changed by a concurrent request; read it again and retry.", 409),
+        StoreStatus.NotFound => InvalidRegistrationToken,
+        _ => new RegistrationError(RegistrationErrorCodes.TemporarilyUnavailable,
+            "The client registration store is temporarily unavailable; retry later.", 503),
+    };
+}

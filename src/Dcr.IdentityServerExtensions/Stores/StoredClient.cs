@@ -1,0 +1,48 @@
+using Dcr.IdentityServerExtensions.Protocol;
+
+namespace Dcr.IdentityServerExtensions.Stores;
+
+/// <summary>
+/// A dynamically registered client as the store holds it. Secrets appear only as hashes
+/// (<see cref="Secrets.RegistrationSecrets.Hash"/>).
+/// </summary>
+public sealed record StoredClient
+{
+    /// <summary>The client identifier.</summary>
+    public required string ClientId { get; init; }
+
+    /// <summary>The validated, normalized metadata.</summary>
+    public required ClientMetadata Metadata { get; init; }
+
+    /// <summary>When the client identifier was issued (<c>client_id_issued_at</c>).</summary>
+    public required DateTimeOffset ClientIdIssuedAt { get; init; }
+
+    /// <summary>The hash of the current client secret; <see langword="null"/> for public clients.</summary>
+    public string? ClientSecretHash { get; init; }
+
+    /// <summary>When the current client secret expires; <see langword="null"/> when it does not.</summary>
+    public DateTimeOffset? ClientSecretExpiresAt { get; init; }
+
+    /// <summary>
+    /// The previous client secret, kept working until its expiry after a rotation when retention is on;
+    /// at most one is kept.
+    /// </summary>
+    public RetainedClientSecret? RetainedClientSecret { get; init; }
+
+    /// <summary>The hash of the registration access token; <see langword="null"/> when management is off.</summary>
+    public string? RegistrationAccessTokenHash { get; init; }
+
+    /// <summary>Who registered the client: the initial access token's client or subject, if any.</summary>
+    public string? CreatedBy { get; init; }
+
+    /// <summary>
+    /// An opaque version the store assigns; an update of a client whose version changed since it was read fails with
+    /// <see cref="StoreStatus.Conflict"/>.
+    /// </summary>
+    public string? Version { get; init; }
+}
+
+/// <summary>A previous client secret kept after a rotation.</summary>
+/// <param name="Hash">The hash of the previous secret.</param>
+/// <param name="ExpiresAt">The instant from which it no longer works.</param>
+public sealed record RetainedClientSecret(string Hash, DateTimeOffset ExpiresAt);
