@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Abstractions;
 using OpenIddict.Server.AspNetCore;
+using OpenIddict.Validation.AspNetCore;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -56,11 +57,27 @@ builder.Services.AddOpenIddict()
 
 builder.Services.AddDynamicClientRegistration().UseOpenIddict();
 
+builder.Services.AddAuthorization();
+
 var app = builder.Build();
 
 await SampleDatabase.InitializeAsync(app.Services, sample);
 
+app.UseAuthentication();
+app.UseAuthorization();
+
 app.MapDynamicClientRegistration();
+
+// A protected API, as a resource server of this host would have: it accepts the host's access tokens through
+// OpenIddict validation, so it shows when a token stops working (for example after its client was deleted).
+app.MapGet("/api/whoami", (ClaimsPrincipal user) => Results.Json(new Dictionary<string, string?>
+{
+    ["sub"] = user.FindFirst(Claims.Subject)?.Value,
+    ["client_id"] = user.FindFirst(Claims.ClientId)?.Value,
+}))
+.RequireAuthorization(policy => policy
+    .AddAuthenticationSchemes(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme)
+    .RequireAuthenticatedUser());
 
 app.MapPost("/connect/token", async (HttpContext context) =>
 {

@@ -33,24 +33,34 @@ public static class ClientMetadataJson
     public static RegistrationResult<ClientRegistrationRequest> ReadRequest(
         ReadOnlyMemory<byte> body, IReadOnlySet<string>? extendedMetadataNames = null)
     {
+        // Checked up front: the parser checks string contents only when they are read, and would then throw.
+        if (!System.Text.Unicode.Utf8.IsValid(body.Span))
+        {
+            return RegistrationError.InvalidMetadata("The request body is not valid UTF-8.");
+        }
+
         JsonDocument document;
         try
         {
             document = JsonDocument.Parse(body, DocumentOptions);
         }
-        catch (JsonException)
+        catch (Exception exception) when (exception is JsonException or InvalidOperationException)
         {
             // The parser's message may quote the body; the client gets a fixed description instead.
             return RegistrationError.InvalidMetadata("The request body is not a well-formed JSON document without duplicate member names.");
         }
-        catch (ArgumentException)
-        {
-            return RegistrationError.InvalidMetadata("The request body is not valid UTF-8.");
-        }
 
         using (document)
         {
-            return ReadRequest(document.RootElement, extendedMetadataNames);
+            try
+            {
+                return ReadRequest(document.RootElement, extendedMetadataNames);
+            }
+            catch (InvalidOperationException)
+            {
+                // A string escape that decodes to invalid UTF-16, such as a lone surrogate ("\ud800").
+                return RegistrationError.InvalidMetadata("The request body contains a string that is not valid Unicode.");
+            }
         }
     }
 

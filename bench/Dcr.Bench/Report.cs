@@ -1,0 +1,74 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Dcr.Bench;
+
+internal sealed record MachineInfo(int ProcessorCount, string Os, string Runtime, string Architecture);
+
+/// <summary>The result of one run, as printed and as written to --output.</summary>
+internal sealed record BenchResult(
+    string Tool,
+    DateTimeOffset StartedAtUtc,
+    string Scenario,
+    string Url,
+    int Concurrency,
+    double DurationSeconds,
+    double WarmupSeconds,
+    long? MaxRequests,
+    int SetupClients,
+    MachineInfo Machine,
+    double SetupSeconds,
+    double ElapsedSeconds,
+    long Requests,
+    long Successes,
+    long Errors,
+    double RequestsPerSecond,
+    double SuccessesPerSecond,
+    LatencySummary LatencyMs,
+    IReadOnlyDictionary<string, long> StatusCounts,
+    IReadOnlyDictionary<string, long> ErrorsByStatus,
+    IReadOnlyList<OperationResult> Operations,
+    long ClientsReplaced,
+    long CredentialRotationsFollowed,
+    bool StoppedByMaxRequests,
+    bool Cancelled);
+
+internal static class Report
+{
+    public static JsonSerializerOptions JsonOptions { get; } = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+    };
+
+    public static void Print(BenchResult result, TextWriter writer)
+    {
+        var c = CultureInfo.InvariantCulture;
+        writer.WriteLine();
+        writer.WriteLine(string.Create(c, $"Scenario     {result.Scenario}  ({result.Concurrency} workers, {result.ElapsedSeconds:0.00} s measured{(result.Cancelled ? ", cancelled" : string.Empty)}{(result.StoppedByMaxRequests ? ", stopped at --max-requests" : string.Empty)})"));
+        writer.WriteLine(string.Create(c, $"Requests     {result.Requests}  ({result.Successes} ok, {result.Errors} errors)"));
+        writer.WriteLine(string.Create(c, $"Throughput   {result.RequestsPerSecond:0.0} requests/s  ({result.SuccessesPerSecond:0.0} ok/s)"));
+        var l = result.LatencyMs;
+        writer.WriteLine(string.Create(c, $"Latency ms   p50 {l.P50:0.00}   p95 {l.P95:0.00}   p99 {l.P99:0.00}   (min {l.Min:0.00}, mean {l.Mean:0.00}, max {l.Max:0.00})"));
+        writer.WriteLine($"Statuses     {Format(result.StatusCounts)}");
+        writer.WriteLine($"Errors       {(result.ErrorsByStatus.Count == 0 ? "none" : Format(result.ErrorsByStatus))}");
+        if (result.CredentialRotationsFollowed > 0 || result.ClientsReplaced > 0)
+        {
+            writer.WriteLine(string.Create(c, $"Rotations    {result.CredentialRotationsFollowed} rotated credentials followed (warm-up included), {result.ClientsReplaced} clients replaced after a failure"));
+        }
+
+        if (result.Operations.Count > 1)
+        {
+            writer.WriteLine();
+            writer.WriteLine("Operation       requests   req/s      p50 ms   p95 ms   p99 ms   errors");
+            foreach (var o in result.Operations)
+            {
+                writer.WriteLine(string.Create(c,
+                    $"{o.Name,-14} {o.Requests,9} {o.RequestsPerSecond,8:0.0} {o.LatencyMs.P50,9:0.00} {o.LatencyMs.P95,8:0.00} {o.LatencyMs.P99,8:0.00}   {(o.ErrorsByStatus.Count == 0 ? "none" : Format(o.ErrorsByStatus))}"));
+            }
+        }
+    }
+
+    private static string Format(IReadOnlyDictionary<string, long> counts) =>
+        string.Join(", ", counts.Select(static pair => string.Create(CultureInfo.InvariantCulture, $"{pair.Key}: {pair.Value}")));
+}

@@ -1,0 +1,138 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Duende.IdentityModel.Client;
+
+namespace Dcr.IdentityServerExtensions.IntegrationTests.Infrastructure;
+
+/// <summary>The client side of the tests: raw HTTP where the wire matters, Duende.IdentityModel where a real client library exists.</summary>
+public sealed class DcrTestClient(HttpClient http) : IDisposable
+{
+    public const string AdminClientId = "dcr-admin";
+    public const string AdminClientSecret = "dcr-admin-secret";
+    public const string RegistrationPath = "/connect/register";
+
+    public HttpClient Http { get; } = http;
+
+    /// <summary>Gets an initial access token from the seeded administrative client.</summary>
+    public async Task<string> InitialAccessTokenAsync(string? scope = "dcr", string clientId = AdminClientId, string secret = AdminClientSecret)
+    {
+        var response = await ClientCredentialsAsync(clientId, secret, scope);
+        response.IsError.Should().BeFalse(response.Error + " " + response.ErrorDescription);
+        return response.AccessToken!;
+    }
+
+    public Task<TokenResponse> ClientCredentialsAsync(string clientId, string? secret, string? scope,
+        ClientCredentialStyle style = ClientCredentialStyle.AuthorizationHeader) =>
+        Http.RequestClientCredentialsTokenAsync(new ClientCredentialsTokenRequest
+        {
+            Address = "/connect/token",
+            ClientId = clientId,
+            ClientSecret = secret,
+            Scope = scope,
+            ClientCredentialStyle = style,
+        });
+
+    public async Task<WireResponse> PostRegistrationAsync(string body, string? bearer, string path = RegistrationPath,
+        string contentType = "application/json")
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path)
+        {
+            Content = new StringContent(body, Encoding.UTF8),
+        };
+        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        if (bearer is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        }
+
+        return await WireResponse.ReadAsync(await Http.SendAsync(request));
+    }
+
+    /// <summary>Registers a client with a fresh initial access token and checks the 201.</summary>
+    public async Task<RegisteredClient> RegisterAsync(string body, string path = RegistrationPath)
+    {
+        var response = await PostRegistrationAsync(body, await InitialAccessTokenAsync(), path);
+        response.Status.Should().Be(HttpStatusCode.Created, response.Body);
+        return RegisteredClient.From(response.Json);
+    }
+
+    public async Task<WireResponse> ManageAsync(HttpMethod method, string uri, string? registrationAccessToken, string? body = null)
+    {
+        using var request = new HttpRequestMessage(method, uri);
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        }
+
+        if (registrationAccessToken is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", registrationAccessToken);
+        }
+
+        return await WireResponse.ReadAsync(await Http.SendAsync(request));
+    }
+
+    /// <summary>Calls the sample's protected API with an access token, as a resource server would see it.</summary>
+    public async Task<HttpStatusCode> CallApiAsync(string accessToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/whoami");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        using var response = await Http.SendAsync(request);
+        return response.StatusCode;
+    }
+
+    public void Dispose() => Http.Dispose();
+}
+
+/// <summary>A response as it came over the wire: status, headers and the raw JSON body.</summary>
+public sealed record WireResponse(HttpStatusCode Status, HttpResponseHeaders Headers, HttpContentHeaders? ContentHeaders, string Body)
+{
+    public JsonElement Json => JsonDocument.Parse(Body).RootElement;
+
+    public string? CacheControl => Headers.CacheControl?.ToString();
+
+    public static async Task<WireResponse> ReadAsync(HttpResponseMessage response)
+    {
+        using (response)
+        {
+            return new WireResponse(response.StatusCode, response.Headers, response.Content.Headers, await response.Content.ReadAsStringAsync());
+        }
+    }
+
+    /// <summary>Asserts an RFC 7591 error response: status, error code, a description, and no-store.</summary>
+    public void ShouldBeError(HttpStatusCode status, string error)
+    {
+        Status.Should().Be(status, Body);
+        Json.GetProperty("error").GetString().Should().Be(error, Body);
+        Json.GetProperty("error_description").GetString().Should().NotBeNullOrWhiteSpace();
+        CacheControl.Should().Be("no-store");
+        ContentHeaders!.ContentType!.MediaType.Should().Be("application/json");
+    }
+}
+
+/// <summary>What a registration (or a management read/update) returned.</summary>
+public sealed record RegisteredClient(string ClientId, string? ClientSecret, string? RegistrationAccessToken, string? RegistrationClientUri, JsonElement Json)
+{
+    public static RegisteredClient From(JsonElement json) => new(
+        json.GetProperty("client_id").GetString()!,
+        json.TryGetProperty("client_secret", out var secret) ? secret.GetString() : null,
+        json.TryGetProperty("registration_access_token", out var token) ? token.GetString() : null,
+        json.TryGetProperty("registration_client_uri", out var uri) ? uri.GetString() : null,
+        json.Clone());
+}
+
+public static class TokenResponseExtensions
+{
+    /// <summary>
+    /// The OAuth error code from the body. Duende.IdentityModel reports a 401 (invalid_client with Basic
+    /// authentication) as an HTTP error, so the wire's "error" member is read directly.
+    /// </summary>
+    public static string? ProtocolError(this ProtocolResponse response) =>
+        response.Json is { } json && json.TryGetProperty("error", out var error) ? error.GetString() : null;
+
+    /// <summary>Asserts the token request succeeded.</summary>
+    public static void ShouldSucceed(this TokenResponse response) =>
+        response.IsError.Should().BeFalse($"the token endpoint answered {(int)response.HttpStatusCode}: {response.Raw}");
+}

@@ -1,0 +1,137 @@
+using System.Net;
+using Dcr.IdentityServerExtensions.IntegrationTests.Infrastructure;
+using HostSample;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using OpenIddict.EntityFrameworkCore.Models;
+
+namespace Dcr.IdentityServerExtensions.IntegrationTests;
+
+/// <summary>Every bad request gets an RFC 7591 error body with the right status, never a 5xx, and stores nothing.</summary>
+public sealed class ValidationTests : IClassFixture<ValidationTests.Host>
+{
+    public sealed class Host : IDisposable
+    {
+        public SampleHost Server { get; } = new();
+
+        public void Dispose() => Server.Dispose();
+    }
+
+    private readonly SampleHost _host;
+    private readonly DcrTestClient _client;
+
+    public ValidationTests(Host host)
+    {
+        _host = host.Server;
+        _client = host.Server.CreateDcrClient();
+    }
+
+    [Theory]
+    [InlineData("""{"grant_types":["authorization_code"]}""", "invalid_redirect_uri")]
+    [InlineData("""{"redirect_uris":["/relative/callback"]}""", "invalid_redirect_uri")]
+    [InlineData("""{"redirect_uris":["https://app.example.com/cb#fragment"]}""", "invalid_redirect_uri")]
+    [InlineData("""{"redirect_uris":["http://app.example.com/cb"]}""", "invalid_redirect_uri")]
+    [InlineData("""{"redirect_uris":["javascript:alert(1)"]}""", "invalid_redirect_uri")]
+    [InlineData("""{"redirect_uris":["data:text/html,hi"]}""", "invalid_redirect_uri")]
+    [InlineData("""{"redirect_uris":["com.example.app:/cb"]}""", "invalid_redirect_uri")]
+    [InlineData("""{"redirect_uris":["http://app.example.com/cb"],"application_type":"native"}""", "invalid_redirect_uri")]
+    [InlineData("""{"redirect_uris":["https://app.example.com/cb"],"response_types":["token"]}""", "invalid_client_metadata")]
+    [InlineData("""{"redirect_uris":["https://app.example.com/cb"],"grant_types":["client_credentials"],"response_types":["code"]}""", "invalid_client_metadata")]
+    [InlineData("""{"grant_types":["password"]}""", "invalid_client_metadata")]
+    [InlineData("""{"grant_types":["implicit"],"response_types":["token"],"redirect_uris":["https://a.example/cb"]}""", "invalid_client_metadata")]
+    [InlineData("""{"grant_types":["client_credentials"],"token_endpoint_auth_method":"private_key_jwt"}""", "invalid_client_metadata")]
+    [InlineData("""{"grant_types":["client_credentials"],"token_endpoint_auth_method":"none"}""", "invalid_client_metadata")]
+    [InlineData("""{"grant_types":["client_credentials"],"scope":"unknown-scope"}""", "invalid_client_metadata")]
+    [InlineData("""{"grant_types":["client_credentials"],"scope":"dcr"}""", "invalid_client_metadata")]
+    [InlineData("""{"grant_types":["client_credentials"],"jwks_uri":"https://a.example/jwks","jwks":{"keys":[{"kty":"RSA","n":"AQAB","e":"AQAB"}]}}""", "invalid_client_metadata")]
+    [InlineData("""{"grant_types":["client_credentials"],"jwks":{"keys":[]}}""", "invalid_client_metadata")]
+    [InlineData("""{"grant_types":["client_credentials"],"application_type":"desktop"}""", "invalid_client_metadata")]
+    [InlineData("""{"grant_types":["client_credentials"],"client_uri":"ftp://a.example"}""", "invalid_client_metadata")]
+    [InlineData("""{"grant_types":["client_credentials"],"jwks_uri":"http://a.example/jwks"}""", "invalid_client_metadata")]
+    [InlineData("""{"grant_types":"client_credentials"}""", "invalid_client_metadata")]
+    [InlineData("""{"redirect_uris":"https://app.example.com/cb"}""", "invalid_client_metadata")]
+    [InlineData("""{"redirect_uris":[42]}""", "invalid_client_metadata")]
+    [InlineData("""{"client_name":42}""", "invalid_client_metadata")]
+    [InlineData("""{"client_name":{"en":"x"}}""", "invalid_client_metadata")]
+    [InlineData("""{"scope":["api"]}""", "invalid_client_metadata")]
+    [InlineData("""{"jwks":"not-an-object"}""", "invalid_client_metadata")]
+    [InlineData("""{"contacts":[true]}""", "invalid_client_metadata")]
+    [InlineData("""{"client_name":"a","client_name":"b"}""", "invalid_client_metadata")]
+    [InlineData("""[]""", "invalid_client_metadata")]
+    [InlineData("\"a string\"", "invalid_client_metadata")]
+    [InlineData("""null""", "invalid_client_metadata")]
+    [InlineData("""{"grant_types":["client_credentials"]""", "invalid_client_metadata")]
+    [InlineData("", "invalid_client_metadata")]
+    [InlineData("""{"client_name":"\ud800"}""", "invalid_client_metadata")]
+    [InlineData("""{"\udc00":"x"}""", "invalid_client_metadata")]
+    public async Task bad_metadata_is_rejected_with_400_and_the_rfc_error_code(string body, string error)
+    {
+        var before = await CountApplicationsAsync();
+
+        var response = await _client.PostRegistrationAsync(body, await _client.InitialAccessTokenAsync());
+
+        response.ShouldBeError(HttpStatusCode.BadRequest, error);
+        (await CountApplicationsAsync()).Should().Be(before, "a rejected request stores nothing");
+    }
+
+    [Theory]
+    [InlineData("text/plain")]
+    [InlineData("application/x-www-form-urlencoded")]
+    [InlineData("application/json; charset=iso-8859-1")]
+    public async Task a_body_that_is_not_json_is_rejected_with_415(string contentType)
+    {
+        var response = await _client.PostRegistrationAsync("""{"grant_types":["client_credentials"]}""", await _client.InitialAccessTokenAsync(), contentType: contentType);
+
+        response.ShouldBeError(HttpStatusCode.UnsupportedMediaType, "invalid_request");
+    }
+
+    [Fact]
+    public async Task json_with_a_utf8_charset_is_accepted()
+    {
+        var response = await _client.PostRegistrationAsync("""{"grant_types":["client_credentials"]}""", await _client.InitialAccessTokenAsync(),
+            contentType: "application/json; charset=utf-8");
+
+        response.Status.Should().Be(HttpStatusCode.Created, response.Body);
+    }
+
+    [Fact]
+    public async Task a_body_over_the_size_limit_is_rejected_with_413()
+    {
+        var body = $$"""{"grant_types":["client_credentials"],"client_name":"{{new string('a', 70 * 1024)}}"}""";
+
+        var response = await _client.PostRegistrationAsync(body, await _client.InitialAccessTokenAsync());
+
+        response.ShouldBeError(HttpStatusCode.RequestEntityTooLarge, "invalid_request");
+    }
+
+    [Fact]
+    public async Task invalid_utf8_is_rejected_with_invalid_client_metadata()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/connect/register")
+        {
+            Content = new ByteArrayContent([(byte)'{', (byte)'"', 0xC3, 0x28, (byte)'"', (byte)':', (byte)'1', (byte)'}']),
+        };
+        request.Content.Headers.ContentType = new("application/json");
+        request.Headers.Authorization = new("Bearer", await _client.InitialAccessTokenAsync());
+
+        var response = await WireResponse.ReadAsync(await _client.Http.SendAsync(request));
+
+        response.ShouldBeError(HttpStatusCode.BadRequest, "invalid_client_metadata");
+    }
+
+    [Fact]
+    public async Task deeply_nested_json_is_rejected_without_a_server_error()
+    {
+        var body = "{\"jwks\":" + new string('[', 5000) + new string(']', 5000) + "}";
+
+        var response = await _client.PostRegistrationAsync(body, await _client.InitialAccessTokenAsync());
+
+        response.ShouldBeError(HttpStatusCode.BadRequest, "invalid_client_metadata");
+    }
+
+    private async Task<int> CountApplicationsAsync()
+    {
+        await using var scope = _host.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<SampleDbContext>().Set<OpenIddictEntityFrameworkCoreApplication>().CountAsync();
+    }
+}

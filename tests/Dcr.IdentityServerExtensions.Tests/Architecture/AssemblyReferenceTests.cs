@@ -1,0 +1,29 @@
+using Dcr.IdentityServerExtensions.OpenIddict;
+using Dcr.IdentityServerExtensions.Services;
+
+namespace Dcr.IdentityServerExtensions.Tests.Architecture;
+
+public class AssemblyReferenceTests
+{
+    private static IEnumerable<string> ReferencedAssemblyNames(Type type) =>
+        type.Assembly.GetReferencedAssemblies().Select(name => name.Name ?? string.Empty);
+
+    [Fact]
+    public void the_core_assembly_references_no_openiddict_assembly()
+    {
+        var references = ReferencedAssemblyNames(typeof(ClientRegistrationService)).ToList();
+
+        references.Should().NotBeEmpty();
+        references.Should().NotContain(name => name.StartsWith("OpenIddict", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public void the_openiddict_adapter_assembly_does_reference_openiddict_and_the_core()
+    {
+        // The control for the test above: the same check finds OpenIddict where it is expected.
+        var references = ReferencedAssemblyNames(typeof(OpenIddictClientRegistrationStore)).ToList();
+
+        references.Should().Contain(name => name.StartsWith("OpenIddict", StringComparison.OrdinalIgnoreCase));
+        references.Should().Contain(typeof(ClientRegistrationService).Assembly.GetName().Name);
+    }
+}

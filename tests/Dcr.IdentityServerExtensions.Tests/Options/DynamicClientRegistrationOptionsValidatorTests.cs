@@ -1,0 +1,188 @@
+using Dcr.IdentityServerExtensions.Options;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Dcr.IdentityServerExtensions.Tests.Options;
+
+public class DynamicClientRegistrationOptionsValidatorTests
+{
+    private static ValidateOptionsResult Validate(Action<DynamicClientRegistrationOptions>? configure = null)
+    {
+        var options = new DynamicClientRegistrationOptions();
+        configure?.Invoke(options);
+        return new DynamicClientRegistrationOptionsValidator().Validate(Microsoft.Extensions.Options.Options.DefaultName, options);
+    }
+
+    private static readonly Dictionary<string, Action<DynamicClientRegistrationOptions>> InvalidSettings = new(StringComparer.Ordinal)
+    {
+        ["registration path without a leading slash"] = o => o.RegistrationPath = "no-slash",
+        ["empty registration path"] = o => o.RegistrationPath = "",
+        ["blank registration path"] = o => o.RegistrationPath = "   ",
+        ["registration path with a trailing slash"] = o => o.RegistrationPath = "/connect/register/",
+        ["registration path with a query"] = o => o.RegistrationPath = "/connect/register?x=1",
+        ["registration path with a fragment"] = o => o.RegistrationPath = "/connect/register#x",
+        ["registration path with a route parameter"] = o => o.RegistrationPath = "/connect/{tenant}/register",
+        ["registration path with a space"] = o => o.RegistrationPath = "/connect/reg ister",
+        ["empty initial access token scope while required"] = o => o.InitialAccessTokenScope = "",
+        ["initial access token scope with a space"] = o => o.InitialAccessTokenScope = "dcr admin",
+        ["unsupported auth method"] = o => o.AllowedTokenEndpointAuthMethods.Add("private_key_jwt"),
+        ["blank grant type"] = o => o.AllowedGrantTypes.Add(" "),
+        ["grant type with a space"] = o => o.AllowedGrantTypes.Add("authorization_code refresh_token"),
+        ["scope that is not a scope token"] = o => o.AllowedScopes.Add("bad\"scope"),
+        ["empty scope"] = o => o.AllowedScopes.Add(""),
+        ["negative client secret lifetime"] = o => o.ClientSecretLifetime = TimeSpan.FromDays(-1),
+        ["request body limit below 1024"] = o => o.MaxRequestBodySize = 1023,
+        ["secret retention without a period"] = o => o.Management.RetainClientSecret = true,
+        ["secret retention with a negative period"] = o =>
+        {
+            o.Management.RetainClientSecret = true;
+            o.Management.ClientSecretRetentionPeriod = TimeSpan.FromMinutes(-5);
+        },
+    };
+
+    [Theory]
+    [InlineData("registration path without a leading slash", "DynamicClientRegistration:RegistrationPath")]
+    [InlineData("empty registration path", "DynamicClientRegistration:RegistrationPath")]
+    [InlineData("blank registration path", "DynamicClientRegistration:RegistrationPath")]
+    [InlineData("registration path with a trailing slash", "DynamicClientRegistration:RegistrationPath")]
+    [InlineData("registration path with a query", "DynamicClientRegistration:RegistrationPath")]
+    [InlineData("registration path with a fragment", "DynamicClientRegistration:RegistrationPath")]
+    [InlineData("registration path with a route parameter", "DynamicClientRegistration:RegistrationPath")]
+    [InlineData("registration path with a space", "DynamicClientRegistration:RegistrationPath")]
+    [InlineData("empty initial access token scope while required", "DynamicClientRegistration:InitialAccessTokenScope")]
+    [InlineData("initial access token scope with a space", "DynamicClientRegistration:InitialAccessTokenScope")]
+    [InlineData("unsupported auth method", "DynamicClientRegistration:AllowedTokenEndpointAuthMethods")]
+    [InlineData("blank grant type", "DynamicClientRegistration:AllowedGrantTypes")]
+    [InlineData("grant type with a space", "DynamicClientRegistration:AllowedGrantTypes")]
+    [InlineData("scope that is not a scope token", "DynamicClientRegistration:AllowedScopes")]
+    [InlineData("empty scope", "DynamicClientRegistration:AllowedScopes")]
+    [InlineData("negative client secret lifetime", "DynamicClientRegistration:ClientSecretLifetime")]
+    [InlineData("request body limit below 1024", "DynamicClientRegistration:MaxRequestBodySize")]
+    [InlineData("secret retention without a period", "DynamicClientRegistration:Management:ClientSecretRetentionPeriod")]
+    [InlineData("secret retention with a negative period", "DynamicClientRegistration:Management:ClientSecretRetentionPeriod")]
+    public void each_invalid_setting_fails_with_one_message_naming_its_configuration_key(string setting, string key)
+    {
+        var result = Validate(InvalidSettings[setting]);
+
+        result.Failed.Should().BeTrue();
+        result.Failures.Should().ContainSingle().Which.Should().Contain(key);
+        result.FailureMessage.Should().Contain(key);
+    }
+
+    [Fact]
+    public void the_default_options_are_valid()
+    {
+        var result = Validate();
+
+        result.Succeeded.Should().BeTrue(result.FailureMessage);
+        result.Failed.Should().BeFalse();
+    }
+
+    [Fact]
+    public void a_fully_specified_valid_configuration_is_valid()
+    {
+        var result = Validate(o =>
+        {
+            o.RegistrationPath = "/as/clients.oauth2";
+            o.InitialAccessTokenScope = "urn:example:dcr";
+            o.AllowedTokenEndpointAuthMethods.Add("client_secret_basic");
+            o.AllowedTokenEndpointAuthMethods.Add("client_secret_post");
+            o.AllowedTokenEndpointAuthMethods.Add("none");
+            o.AllowedGrantTypes.Add("authorization_code");
+            o.AllowedGrantTypes.Add("urn:ietf:params:oauth:grant-type:device_code");
+            o.AllowedScopes.Add("openid");
+            o.AllowedScopes.Add("api:read");
+            o.ClientSecretLifetime = TimeSpan.FromDays(90);
+            o.MaxRequestBodySize = 1024;
+            o.Management.Enabled = true;
+            o.Management.RetainClientSecret = true;
+            o.Management.ClientSecretRetentionPeriod = TimeSpan.FromMinutes(10);
+        });
+
+        result.Succeeded.Should().BeTrue(result.FailureMessage);
+    }
+
+    [Fact]
+    public void an_empty_initial_access_token_scope_is_valid_when_no_initial_access_token_is_required()
+    {
+        var result = Validate(o =>
+        {
+            o.RequireInitialAccessToken = false;
+            o.InitialAccessTokenScope = "";
+        });
+
+        result.Succeeded.Should().BeTrue(result.FailureMessage);
+    }
+
+    [Fact]
+    public void a_zero_client_secret_lifetime_is_valid_and_means_no_expiry()
+    {
+        Validate(o => o.ClientSecretLifetime = TimeSpan.Zero).Succeeded.Should().BeTrue();
+    }
+
+    [Fact]
+    public void a_retention_period_without_retention_is_valid()
+    {
+        Validate(o => o.Management.ClientSecretRetentionPeriod = TimeSpan.Zero).Succeeded.Should().BeTrue();
+    }
+
+    [Fact]
+    public void every_failure_is_reported_at_once()
+    {
+        var result = Validate(o =>
+        {
+            o.RegistrationPath = "no-slash";
+            o.MaxRequestBodySize = 0;
+            o.Management.RetainClientSecret = true;
+        });
+
+        result.Failures.Should().HaveCount(3);
+        result.FailureMessage.Should().Contain("DynamicClientRegistration:RegistrationPath")
+            .And.Contain("DynamicClientRegistration:MaxRequestBodySize")
+            .And.Contain("DynamicClientRegistration:Management:ClientSecretRetentionPeriod");
+    }
+
+    // ---- start-up validation in a host --------------------------------------------------------------------------
+
+    private static IHost BuildHost(Dictionary<string, string?> configuration)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            DisableDefaults = true,
+            EnvironmentName = Environments.Production,
+        });
+        builder.Configuration.AddInMemoryCollection(configuration);
+        builder.Services.AddDynamicClientRegistration();
+        return builder.Build();
+    }
+
+    [Fact]
+    public async Task a_host_with_an_invalid_registration_path_in_configuration_fails_to_start_naming_the_key()
+    {
+        using var host = BuildHost(new() { ["DynamicClientRegistration:RegistrationPath"] = "no-slash" });
+
+        var start = () => host.StartAsync();
+
+        (await start.Should().ThrowAsync<OptionsValidationException>())
+            .Which.Message.Should().Contain("RegistrationPath");
+    }
+
+    [Fact]
+    public async Task a_host_with_valid_configuration_starts_with_the_bound_values()
+    {
+        using var host = BuildHost(new() { ["DynamicClientRegistration:RegistrationPath"] = "/as/clients.oauth2" });
+
+        await host.StartAsync();
+        try
+        {
+            host.Services.GetRequiredService<IOptions<DynamicClientRegistrationOptions>>().Value.RegistrationPath
+                .Should().Be("/as/clients.oauth2");
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+}

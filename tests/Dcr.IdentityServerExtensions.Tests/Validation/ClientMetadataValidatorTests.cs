@@ -1,0 +1,614 @@
+using System.Text.Json;
+using Dcr.IdentityServerExtensions.Options;
+using Dcr.IdentityServerExtensions.Protocol;
+using Dcr.IdentityServerExtensions.Tests.TestSupport;
+using Dcr.IdentityServerExtensions.Validation;
+
+namespace Dcr.IdentityServerExtensions.Tests.Validation;
+
+public class ClientMetadataValidatorTests
+{
+    private const string InvalidClientMetadata = "invalid_client_metadata";
+    private const string InvalidRedirectUri = "invalid_redirect_uri";
+    private const string WebRedirectUri = "https://client.example.com/cb";
+
+    private static ClientMetadataValidator CreateValidator(Action<DynamicClientRegistrationOptions>? configure = null)
+    {
+        var options = new DynamicClientRegistrationOptions();
+        options.AllowedScopes.Add("openid");
+        options.AllowedScopes.Add("profile");
+        options.AllowedScopes.Add("api");
+        configure?.Invoke(options);
+        return new ClientMetadataValidator(new FixedOptionsMonitor<DynamicClientRegistrationOptions>(options));
+    }
+
+    private static RegistrationResult<ClientMetadata> Validate(ClientMetadata metadata, Action<DynamicClientRegistrationOptions>? configure = null) =>
+        CreateValidator(configure).Validate(metadata);
+
+    private static ClientMetadata WebClient() => new() { RedirectUris = [WebRedirectUri] };
+
+    private static ClientMetadata MachineClient() => new() { GrantTypes = ["client_credentials"] };
+
+    private static JsonElement Json(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.Clone();
+    }
+
+    // ---- RFC 7591 defaults -------------------------------------------------------------------------------------
+
+    [Fact]
+    public void omitted_token_endpoint_auth_method_defaults_to_client_secret_basic()
+    {
+        var validated = Validate(WebClient()).ShouldSucceed();
+
+        validated.TokenEndpointAuthMethod.Should().Be("client_secret_basic");
+        validated.UsesClientSecret.Should().BeTrue();
+    }
+
+    [Fact]
+    public void omitted_grant_types_default_to_authorization_code()
+    {
+        var validated = Validate(WebClient()).ShouldSucceed();
+
+        validated.GrantTypes.Should().Equal("authorization_code");
+    }
+
+    [Fact]
+    public void omitted_response_types_default_to_code_for_an_authorization_code_client()
+    {
+        var validated = Validate(WebClient() with { GrantTypes = ["authorization_code", "refresh_token"] }).ShouldSucceed();
+
+        validated.ResponseTypes.Should().Equal("code");
+    }
+
+    [Fact]
+    public void omitted_response_types_default_to_none_for_a_client_credentials_only_client()
+    {
+        var validated = Validate(MachineClient()).ShouldSucceed();
+
+        validated.ResponseTypes.Should().NotBeNull().And.BeEmpty();
+    }
+
+    [Fact]
+    public void omitted_application_type_defaults_to_web()
+    {
+        var validated = Validate(WebClient()).ShouldSucceed();
+
+        validated.ApplicationType.Should().Be("web");
+    }
+
+    [Fact]
+    public void omitted_scope_stays_omitted()
+    {
+        var validated = Validate(WebClient()).ShouldSucceed();
+
+        validated.Scope.Should().BeNull();
+    }
+
+    [Fact]
+    public void explicit_values_are_kept_rather_than_replaced_by_defaults()
+    {
+        var metadata = new ClientMetadata
+        {
+            RedirectUris = ["com.example.app:/cb"],
+            ApplicationType = "native",
+            TokenEndpointAuthMethod = "none",
+            GrantTypes = ["authorization_code", "refresh_token"],
+            ResponseTypes = ["code"],
+        };
+
+        var validated = Validate(metadata).ShouldSucceed();
+
+        validated.ApplicationType.Should().Be("native");
+        validated.TokenEndpointAuthMethod.Should().Be("none");
+        validated.GrantTypes.Should().Equal("authorization_code", "refresh_token");
+        validated.IsPublicClient.Should().BeTrue();
+    }
+
+    [Theory]
+    [InlineData("browser")]
+    [InlineData("Web")]
+    [InlineData("")]
+    public void an_application_type_other_than_web_or_native_is_rejected_with_invalid_client_metadata(string applicationType)
+    {
+        Validate(WebClient() with { ApplicationType = applicationType }).ShouldFailWith(InvalidClientMetadata);
+    }
+
+    [Fact]
+    public void an_empty_grant_types_array_is_rejected_with_invalid_client_metadata()
+    {
+        Validate(WebClient() with { GrantTypes = [] }).ShouldFailWith(InvalidClientMetadata);
+    }
+
+    // ---- grant type / response type consistency (RFC 7591 §2.1) -------------------------------------------------
+
+    [Fact]
+    public void response_type_code_without_the_authorization_code_grant_is_rejected_with_invalid_client_metadata()
+    {
+        var metadata = WebClient() with { GrantTypes = ["client_credentials"], ResponseTypes = ["code"] };
+
+        Validate(metadata).ShouldFailWith(InvalidClientMetadata);
+    }
+
+    [Fact]
+    public void the_authorization_code_grant_without_response_type_code_is_rejected_with_invalid_client_metadata()
+    {
+        var metadata = WebClient() with { GrantTypes = ["authorization_code"], ResponseTypes = [] };
+
+        Validate(metadata).ShouldFailWith(InvalidClientMetadata);
+    }
+
+    [Theory]
+    [InlineData("token")]
+    [InlineData("id_token")]
+    [InlineData("code id_token")]
+    public void a_token_or_id_token_response_type_without_the_implicit_grant_is_rejected_with_invalid_client_metadata(string responseType)
+    {
+        var metadata = WebClient() with { GrantTypes = ["authorization_code"], ResponseTypes = ["code", responseType] };
+
+        Validate(metadata, options => AllowImplicit(options)).ShouldFailWith(InvalidClientMetadata);
+    }
+
+    [Fact]
+    public void the_implicit_grant_with_response_type_token_is_accepted_when_implicit_is_allowed()
+    {
+        var metadata = WebClient() with { GrantTypes = ["implicit"], ResponseTypes = ["token"] };
+
+        var validated = Validate(metadata, AllowImplicit).ShouldSucceed();
+
+        validated.GrantTypes.Should().Equal("implicit");
+        validated.ResponseTypes.Should().Equal("token");
+    }
+
+    [Fact]
+    public void a_hybrid_response_type_is_accepted_with_both_the_authorization_code_and_implicit_grants()
+    {
+        var metadata = WebClient() with { GrantTypes = ["authorization_code", "implicit"], ResponseTypes = ["code id_token"] };
+
+        Validate(metadata, AllowImplicit).ShouldSucceed().ResponseTypes.Should().Equal("code id_token");
+    }
+
+    [Fact]
+    public void the_implicit_grant_without_a_token_or_id_token_response_type_is_rejected_with_invalid_client_metadata()
+    {
+        var metadata = WebClient() with { GrantTypes = ["implicit"], ResponseTypes = null };
+
+        Validate(metadata, AllowImplicit).ShouldFailWith(InvalidClientMetadata);
+    }
+
+    [Fact]
+    public void the_implicit_grant_is_rejected_with_invalid_client_metadata_when_the_allowed_grant_types_are_the_defaults()
+    {
+        var metadata = WebClient() with { GrantTypes = ["implicit"], ResponseTypes = ["token"] };
+
+        Validate(metadata).ShouldFailWith(InvalidClientMetadata);
+    }
+
+    [Theory]
+    [InlineData("code token_id")]
+    [InlineData("device")]
+    [InlineData("")]
+    [InlineData(" ")]
+    public void an_unknown_or_empty_response_type_is_rejected_with_invalid_client_metadata(string responseType)
+    {
+        var metadata = WebClient() with { ResponseTypes = ["code", responseType] };
+
+        Validate(metadata).ShouldFailWith(InvalidClientMetadata);
+    }
+
+    private static void AllowImplicit(DynamicClientRegistrationOptions options)
+    {
+        options.AllowedGrantTypes.Add("authorization_code");
+        options.AllowedGrantTypes.Add("implicit");
+    }
+
+    // ---- redirect URIs ------------------------------------------------------------------------------------------
+
+    [Fact]
+    public void authorization_code_without_redirect_uri_is_rejected_with_invalid_redirect_uri()
+    {
+        Validate(new ClientMetadata()).ShouldFailWith(InvalidRedirectUri);
+    }
+
+    [Fact]
+    public void implicit_without_redirect_uri_is_rejected_with_invalid_redirect_uri()
+    {
+        var metadata = new ClientMetadata { GrantTypes = ["implicit"], ResponseTypes = ["id_token"] };
+
+        Validate(metadata, AllowImplicit).ShouldFailWith(InvalidRedirectUri);
+    }
+
+    [Fact]
+    public void a_client_credentials_client_needs_no_redirect_uri()
+    {
+        Validate(MachineClient()).ShouldSucceed().RedirectUris.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void a_web_client_with_an_https_redirect_uri_is_accepted()
+    {
+        Validate(WebClient()).ShouldSucceed().RedirectUris.Should().Equal(WebRedirectUri);
+    }
+
+    [Theory]
+    [InlineData("/cb")]
+    [InlineData("cb")]
+    [InlineData("https://client.example.com/cb#fragment")]
+    [InlineData("https://client.example.com/cb#")]
+    [InlineData("http://client.example.com/cb")]
+    [InlineData("http://127.0.0.1:1234/cb")]
+    [InlineData("com.example.app:/cb")]
+    [InlineData("javascript:alert(1)")]
+    [InlineData("data:text/html,<script>alert(1)</script>")]
+    [InlineData("file:///etc/passwd")]
+    [InlineData("https://user:password@client.example.com/cb")]
+    [InlineData("https://user@client.example.com/cb")]
+    [InlineData("https://client.example.com/c b")]
+    [InlineData("https://client.example.com/cb\n")]
+    public void a_web_client_redirect_uri_that_is_not_plain_absolute_https_is_rejected_with_invalid_redirect_uri(string redirectUri)
+    {
+        Validate(WebClient() with { RedirectUris = [redirectUri] }).ShouldFailWith(InvalidRedirectUri);
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:1234/cb")]
+    [InlineData("http://[::1]/cb")]
+    [InlineData("http://localhost/cb")]
+    [InlineData("com.example.app:/cb")]
+    [InlineData("https://client.example.com/cb")]
+    public void a_native_client_may_use_a_loopback_http_private_use_scheme_or_https_redirect_uri(string redirectUri)
+    {
+        var metadata = new ClientMetadata { ApplicationType = "native", RedirectUris = [redirectUri] };
+
+        Validate(metadata).ShouldSucceed().RedirectUris.Should().Equal(redirectUri);
+    }
+
+    [Theory]
+    [InlineData("http://example.com/cb")]
+    [InlineData("http://127.0.0.1.example.com/cb")]
+    [InlineData("http://localhost.example.com/cb")]
+    [InlineData("javascript:alert(1)")]
+    [InlineData("JavaScript:alert(1)")]
+    [InlineData("data:text/html,hi")]
+    [InlineData("file:///etc/passwd")]
+    [InlineData("vbscript:msgbox(1)")]
+    [InlineData("http://user:password@127.0.0.1/cb")]
+    [InlineData("com.example.app:/cb#fragment")]
+    [InlineData("/cb")]
+    public void a_native_client_redirect_uri_that_is_neither_loopback_http_private_use_nor_https_is_rejected_with_invalid_redirect_uri(string redirectUri)
+    {
+        var metadata = new ClientMetadata { ApplicationType = "native", RedirectUris = [redirectUri] };
+
+        Validate(metadata).ShouldFailWith(InvalidRedirectUri);
+    }
+
+    [Fact]
+    public void a_redirect_uri_longer_than_the_maximum_string_length_is_rejected_with_invalid_redirect_uri()
+    {
+        var longUri = "https://client.example.com/" + new string('a', ClientMetadataValidator.MaxStringLength);
+
+        Validate(WebClient() with { RedirectUris = [longUri] }).ShouldFailWith(InvalidRedirectUri);
+    }
+
+    [Fact]
+    public void one_bad_redirect_uri_among_good_ones_rejects_the_registration_with_invalid_redirect_uri()
+    {
+        var metadata = WebClient() with { RedirectUris = [WebRedirectUri, "https://client.example.com/other", "http://client.example.com/cb"] };
+
+        Validate(metadata).ShouldFailWith(InvalidRedirectUri);
+    }
+
+    [Fact]
+    public void duplicate_redirect_uris_are_stored_once()
+    {
+        var metadata = WebClient() with { RedirectUris = [WebRedirectUri, "https://client.example.com/other", WebRedirectUri] };
+
+        Validate(metadata).ShouldSucceed().RedirectUris.Should().Equal(WebRedirectUri, "https://client.example.com/other");
+    }
+
+    [Fact]
+    public void a_web_post_logout_redirect_uri_over_http_is_rejected_with_invalid_client_metadata()
+    {
+        var metadata = WebClient() with { PostLogoutRedirectUris = ["http://client.example.com/logged-out"] };
+
+        Validate(metadata).ShouldFailWith(InvalidClientMetadata);
+    }
+
+    [Fact]
+    public void too_many_redirect_uris_are_rejected_with_invalid_client_metadata()
+    {
+        var uris = Enumerable.Range(0, ClientMetadataValidator.MaxArrayLength + 1)
+            .Select(i => $"https://client.example.com/cb{i}")
+            .ToList();
+
+        Validate(WebClient() with { RedirectUris = uris }).ShouldFailWith(InvalidClientMetadata);
+    }
+
+    [Fact]
+    public void exactly_the_maximum_number_of_redirect_uris_is_accepted()
+    {
+        var uris = Enumerable.Range(0, ClientMetadataValidator.MaxArrayLength)
+            .Select(i => $"https://client.example.com/cb{i}")
+            .ToList();
+
+        Validate(WebClient() with { RedirectUris = uris }).ShouldSucceed().RedirectUris.Should().HaveCount(ClientMetadataValidator.MaxArrayLength);
+    }
+
+    [Fact]
+    public void too_many_contacts_are_rejected_with_invalid_client_metadata()
+    {
+        var contacts = Enumerable.Range(0, ClientMetadataValidator.MaxArrayLength + 1).Select(i => $"admin{i}@example.com").ToList();
+
+        Validate(WebClient() with { Contacts = contacts }).ShouldFailWith(InvalidClientMetadata);
+    }
+
+    // ---- keys ---------------------------------------------------------------------------------------------------
+
+    private const string PublicRsaJwks = """{"keys":[{"kty":"RSA","kid":"1","n":"0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw","e":"AQAB"}]}""";
+
+    [Fact]
+    public void a_public_json_web_key_set_is_accepted_and_kept()
+    {
+        var validated = Validate(WebClient() with { Jwks = Json(PublicRsaJwks) }).ShouldSucceed();
+
+        validated.Jwks.Should().NotBeNull();
+        JsonElement.DeepEquals(validated.Jwks!.Value, Json(PublicRsaJwks)).Should().BeTrue();
+    }
+
+    [Fact]
+    public void jwks_together_with_jwks_uri_is_rejected_with_invalid_client_metadata()
+    {
+        var metadata = WebClient() with { Jwks = Json(PublicRsaJwks), JwksUri = "https://client.example.com/jwks.json" };
+
+        Validate(metadata).ShouldFailWith(InvalidClientMetadata);
+    }
+
+    [Theory]
+    [InlineData("""{"keys":[{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0","d":"jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI"}]}""")]
+    [InlineData("""{"keys":[{"kty":"RSA","n":"0vx7","e":"AQAB","d":"X4cTteJY"}]}""")]
+    [InlineData("""{"keys":[{"kty":"oct","k":"GawgguFyGrWKav7AX4VKUg"}]}""")]
+    public void a_json_web_key_set_holding_private_or_symmetric_key_material_is_rejected_with_invalid_client_metadata(string jwks)
+    {
+        Validate(WebClient() with { Jwks = Json(jwks) }).ShouldFailWith(InvalidClientMetadata);
+    }
+
+    [Theory]
+    [InlineData("{}")]
+    [InlineData("""{"keys":[]}""")]
+    [InlineData("""{"keys":{}}""")]
+    [InlineData("""{"keys":"RSA"}""")]
+    [InlineData("""{"keys":[{"kid":"no-kty"}]}""")]
+    [InlineData("""{"keys":["RSA"]}""")]
+    public void a_json_web_key_set_without_a_non_empty_keys_array_of_typed_keys_is_rejected_with_invalid_client_metadata(string jwks)
+    {
+        Validate(WebClient() with { Jwks = Json(jwks) }).ShouldFailWith(InvalidClientMetadata);
+    }
+
+    [Theory]
+    [InlineData("http://client.example.com/jwks.json")]
+    [InlineData("jwks.json")]
+    public void a_jwks_uri_that_is_not_absolute_https_is_rejected_with_invalid_client_metadata(string jwksUri)
+    {
+        Validate(WebClient() with { JwksUri = jwksUri }).ShouldFailWith(InvalidClientMetadata);
+    }
+
+    // ---- server policy ------------------------------------------------------------------------------------------
+
+    [Theory]
+    [InlineData("password")]
+    [InlineData("urn:ietf:params:oauth:grant-type:device_code")]
+    [InlineData("implicit")]
+    public void a_grant_type_outside_the_allowed_grant_types_is_rejected_with_invalid_client_metadata(string grantType)
+    {
+        var metadata = WebClient() with { GrantTypes = ["authorization_code", grantType] };
+
+        Validate(metadata).ShouldFailWith(InvalidClientMetadata);
+    }
+
+    [Fact]
+    public void a_grant_type_the_default_list_allows_is_rejected_when_the_configured_list_omits_it()
+    {
+        Validate(MachineClient(), options => options.AllowedGrantTypes.Add("authorization_code")).ShouldFailWith(InvalidClientMetadata);
+    }
+
+    [Theory]
+    [InlineData("private_key_jwt")]
+    [InlineData("client_secret_jwt")]
+    [InlineData("tls_client_auth")]
+    public void an_unsupported_token_endpoint_auth_method_is_rejected_with_invalid_client_metadata(string authMethod)
+    {
+        Validate(WebClient() with { TokenEndpointAuthMethod = authMethod }).ShouldFailWith(InvalidClientMetadata);
+    }
+
+    [Fact]
+    public void an_auth_method_outside_the_configured_auth_methods_is_rejected_with_invalid_client_metadata()
+    {
+        var metadata = WebClient() with { TokenEndpointAuthMethod = "none" };
+
+        Validate(metadata, options => options.AllowedTokenEndpointAuthMethods.Add("client_secret_basic")).ShouldFailWith(InvalidClientMetadata);
+    }
+
+    [Fact]
+    public void the_default_auth_method_is_rejected_when_the_configured_auth_methods_omit_it()
+    {
+        Validate(WebClient(), options => options.AllowedTokenEndpointAuthMethods.Add("client_secret_post")).ShouldFailWith(InvalidClientMetadata);
+    }
+
+    [Fact]
+    public void a_scope_outside_the_allowed_scopes_is_rejected_with_invalid_client_metadata()
+    {
+        Validate(WebClient() with { Scope = "openid admin" }).ShouldFailWith(InvalidClientMetadata);
+    }
+
+    [Fact]
+    public void the_initial_access_token_scope_is_rejected_with_invalid_client_metadata_when_it_is_not_an_allowed_scope()
+    {
+        Validate(WebClient() with { Scope = "openid dcr" }).ShouldFailWith(InvalidClientMetadata);
+    }
+
+    [Fact]
+    public void the_initial_access_token_scope_is_accepted_when_it_is_listed_as_an_allowed_scope()
+    {
+        Validate(WebClient() with { Scope = "dcr" }, options => options.AllowedScopes.Add("dcr")).ShouldSucceed().Scope.Should().Be("dcr");
+    }
+
+    [Fact]
+    public void every_scope_is_rejected_with_invalid_client_metadata_when_no_scope_is_allowed()
+    {
+        var validator = new ClientMetadataValidator(new FixedOptionsMonitor<DynamicClientRegistrationOptions>(new DynamicClientRegistrationOptions()));
+
+        validator.Validate(WebClient() with { Scope = "openid" }).ShouldFailWith(InvalidClientMetadata);
+    }
+
+    [Fact]
+    public void a_public_client_with_the_client_credentials_grant_is_rejected_with_invalid_client_metadata()
+    {
+        Validate(MachineClient() with { TokenEndpointAuthMethod = "none" }).ShouldFailWith(InvalidClientMetadata);
+    }
+
+    [Fact]
+    public void a_public_client_with_the_authorization_code_grant_is_accepted()
+    {
+        var validated = Validate(WebClient() with { TokenEndpointAuthMethod = "none" }).ShouldSucceed();
+
+        validated.IsPublicClient.Should().BeTrue();
+        validated.UsesClientSecret.Should().BeFalse();
+    }
+
+    // ---- strings ------------------------------------------------------------------------------------------------
+
+    [Theory]
+    [InlineData("My\u0007App")]
+    [InlineData("My\nApp")]
+    [InlineData("My\u0000App")]
+    [InlineData("My\u009BApp")]
+    public void a_client_name_with_control_characters_is_rejected_with_invalid_client_metadata(string clientName)
+    {
+        Validate(WebClient() with { ClientName = clientName }).ShouldFailWith(InvalidClientMetadata);
+    }
+
+    [Fact]
+    public void a_client_name_longer_than_the_maximum_string_length_is_rejected_with_invalid_client_metadata()
+    {
+        var clientName = new string('a', ClientMetadataValidator.MaxStringLength + 1);
+
+        Validate(WebClient() with { ClientName = clientName }).ShouldFailWith(InvalidClientMetadata);
+    }
+
+    [Fact]
+    public void a_client_name_of_exactly_the_maximum_string_length_is_accepted()
+    {
+        var clientName = new string('a', ClientMetadataValidator.MaxStringLength);
+
+        Validate(WebClient() with { ClientName = clientName }).ShouldSucceed().ClientName.Should().Be(clientName);
+    }
+
+    [Fact]
+    public void an_empty_contact_is_rejected_with_invalid_client_metadata()
+    {
+        Validate(WebClient() with { Contacts = ["admin@example.com", ""] }).ShouldFailWith(InvalidClientMetadata);
+    }
+
+    [Theory]
+    [InlineData("javascript:alert(1)")]
+    [InlineData("ftp://client.example.com/logo.png")]
+    [InlineData("/logo.png")]
+    [InlineData("https://user:password@client.example.com/logo.png")]
+    public void a_logo_uri_that_is_not_absolute_http_or_https_is_rejected_with_invalid_client_metadata(string logoUri)
+    {
+        Validate(WebClient() with { LogoUri = logoUri }).ShouldFailWith(InvalidClientMetadata);
+    }
+
+    // ---- scope normalization ------------------------------------------------------------------------------------
+
+    [Fact]
+    public void duplicate_scope_values_are_stored_once_in_first_seen_order()
+    {
+        Validate(WebClient() with { Scope = "openid api openid profile api" }).ShouldSucceed().Scope.Should().Be("openid api profile");
+    }
+
+    [Fact]
+    public void repeated_spaces_between_scope_values_are_collapsed()
+    {
+        Validate(WebClient() with { Scope = "  openid   api " }).ShouldSucceed().Scope.Should().Be("openid api");
+    }
+
+    [Fact]
+    public void a_blank_scope_is_stored_as_omitted()
+    {
+        Validate(WebClient() with { Scope = "   " }).ShouldSucceed().Scope.Should().BeNull();
+    }
+
+    [Theory]
+    [InlineData("openid\tapi")]
+    [InlineData("openid \"api\"")]
+    [InlineData("openid api\\")]
+    public void a_scope_that_is_not_a_list_of_scope_tokens_is_rejected_with_invalid_client_metadata(string scope)
+    {
+        Validate(WebClient() with { Scope = scope }).ShouldFailWith(InvalidClientMetadata);
+    }
+
+    [Theory]
+    [InlineData("api", true)]
+    [InlineData("openid", true)]
+    [InlineData("!", true)]
+    [InlineData("~", true)]
+    [InlineData("urn:example:scope/read#[x]", true)]
+    [InlineData("https://api.example.com/read", true)]
+    [InlineData(null, false)]
+    [InlineData("", false)]
+    [InlineData(" ", false)]
+    [InlineData("a b", false)]
+    [InlineData("a\"b", false)]
+    [InlineData("a\\b", false)]
+    [InlineData("a\tb", false)]
+    [InlineData("a\u007Fb", false)]
+    [InlineData("caf\u00E9", false)]
+    public void is_scope_token_accepts_exactly_the_rfc_6749_scope_token_characters(string? value, bool expected)
+    {
+        ClientMetadataValidator.IsScopeToken(value).Should().Be(expected);
+    }
+
+    // ---- normalized output --------------------------------------------------------------------------------------
+
+    [Fact]
+    public void duplicate_grant_types_and_contacts_are_stored_once()
+    {
+        var metadata = WebClient() with
+        {
+            GrantTypes = ["authorization_code", "refresh_token", "authorization_code"],
+            Contacts = ["admin@example.com", "admin@example.com"],
+        };
+
+        var validated = Validate(metadata).ShouldSucceed();
+
+        validated.GrantTypes.Should().Equal("authorization_code", "refresh_token");
+        validated.Contacts.Should().Equal("admin@example.com");
+    }
+
+    [Fact]
+    public void members_the_validator_does_not_normalize_pass_through_unchanged()
+    {
+        var metadata = WebClient() with
+        {
+            ClientName = "Example",
+            ClientUri = "https://client.example.com",
+            LogoUri = "https://client.example.com/logo.png",
+            TosUri = "https://client.example.com/tos",
+            PolicyUri = "https://client.example.com/policy",
+            SoftwareId = "4NRB1-0XZABZI9E6-5SM3R",
+            SoftwareVersion = "2.1",
+        };
+
+        var validated = Validate(metadata).ShouldSucceed();
+
+        validated.Should().BeEquivalentTo(metadata, options => options
+            .Excluding(m => m.ApplicationType)
+            .Excluding(m => m.TokenEndpointAuthMethod)
+            .Excluding(m => m.GrantTypes)
+            .Excluding(m => m.ResponseTypes)
+            .Excluding(m => m.UsesClientSecret)
+            .Excluding(m => m.IsPublicClient));
+    }
+}
