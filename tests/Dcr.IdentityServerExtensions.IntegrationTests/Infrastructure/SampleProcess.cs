@@ -1,0 +1,165 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Dcr.IdentityServerExtensions.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The sample host as a real process on a real socket (Kestrel on 127.0.0.1), started the way a user starts it, with
+/// arguments on the command line and a database in a temporary folder.
+/// </summary>
+public sealed class SampleProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private SampleProcess(Process process, Uri baseAddress, string directory)
+    {
+        _process = process;
+        BaseAddress = baseAddress;
+        Directory = directory;
+    }
+
+    public Uri BaseAddress { get; }
+
+    public string Directory { get; }
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static async Task<SampleProcess> StartAsync(params string[] extraArguments)
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "dcr-tests", Guid.NewGuid().ToString("N"));
+        System.IO.Directory.CreateDirectory(directory);
+        var port = FreePort();
+        var sampleDirectory = Path.GetDirectoryName(SampleAssemblyPath())!;
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = directory,
+        };
+        foreach (var argument in new[]
+        {
+            SampleAssemblyPath(),
+            "--urls", $"http://127.0.0.1:{port}",
+            "--contentRoot", sampleDirectory,
+            $"--ConnectionStrings:Dcr=Data Source={Path.Combine(directory, "dcr.db")}",
+            $"--Sample:KeysPath={Path.Combine(directory, "keys.json")}",
+        }.Concat(extraArguments))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(start)!;
+        var sample = new SampleProcess(process, new Uri($"http://127.0.0.1:{port}"), directory);
+        process.OutputDataReceived += (_, line) => sample.Append(line.Data);
+        process.ErrorDataReceived += (_, line) => sample.Append(line.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await sample.WaitUntilReadyAsync();
+        return sample;
+    }
+
+    /// <summary>The sample's entry assembly, built beside this test project in the same configuration.</summary>
+    public static string SampleAssemblyPath()
+    {
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+            ? "Release" : "Debug";
+        var path = Path.Combine(RepositoryRoot(), "samples", "HostSample", "bin", configuration, "net10.0", "HostSample.dll");
+        File.Exists(path).Should().BeTrue($"the sample host is built at {path}");
+        return path;
+    }
+
+    public static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Dcr.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Dcr.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    private async Task WaitUntilReadyAsync()
+    {
+        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"The sample host exited with {_process.ExitCode}:\n{Output}");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync("/.well-known/openid-configuration");
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException($"The sample host did not answer within 60 s:\n{Output}");
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

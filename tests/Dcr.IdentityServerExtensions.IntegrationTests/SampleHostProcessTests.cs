@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Dcr.IdentityServerExtensions.IntegrationTests.Infrastructure;
+
+namespace Dcr.IdentityServerExtensions.IntegrationTests;
+
+/// <summary>The sample host as a user runs it, and the README's walkthrough run verbatim against it.</summary>
+public sealed partial class SampleHostProcessTests
+{
+    [Fact]
+    public async Task the_readme_walkthrough_runs_against_the_sample_host_started_with_urls()
+    {
+        await using var sample = await SampleProcess.StartAsync();
+        var script = Walkthrough().Replace("http://127.0.0.1:5000", sample.BaseAddress.ToString().TrimEnd('/'), StringComparison.Ordinal);
+
+        var (exitCode, output) = await RunBashAsync("set -euo pipefail\n" + script, sample.Directory);
+
+        exitCode.Should().Be(0, $"the walkthrough failed:\n{output}\nHost output:\n{sample.Output}");
+        output.Should().Contain("\"registration_access_token\"").And.Contain("\"access_token\"").And.Contain("My renamed service");
+        output.TrimEnd().Should().EndWith("204");
+    }
+
+    [Fact]
+    public async Task the_sample_host_takes_options_from_its_command_line()
+    {
+        await using var sample = await SampleProcess.StartAsync("--DynamicClientRegistration:RegistrationPath=/as/clients.oauth2");
+        using var http = new HttpClient { BaseAddress = sample.BaseAddress };
+
+        var discovery = JsonDocument.Parse(await http.GetStringAsync("/.well-known/openid-configuration")).RootElement;
+
+        discovery.GetProperty("registration_endpoint").GetString().Should().Be($"{sample.BaseAddress.ToString().TrimEnd('/')}/as/clients.oauth2");
+    }
+
+    [Fact]
+    public void the_sample_host_listens_on_127_0_0_1_port_5000_by_default_and_turns_management_on()
+    {
+        var settings = JsonDocument.Parse(File.ReadAllText(Path.Combine(SampleProcess.RepositoryRoot(), "samples", "HostSample", "appsettings.json"))).RootElement;
+
+        settings.GetProperty("Urls").GetString().Should().Be("http://127.0.0.1:5000");
+        settings.GetProperty("DynamicClientRegistration").GetProperty("Management").GetProperty("Enabled").GetBoolean().Should().BeTrue();
+        File.Exists(Path.Combine(SampleProcess.RepositoryRoot(), "samples", "HostSample", "Properties", "launchSettings.json"))
+            .Should().BeFalse("a launch profile would override the port of 'dotnet run'");
+    }
+
+    private static string Walkthrough()
+    {
+        var readme = File.ReadAllText(Path.Combine(SampleProcess.RepositoryRoot(), "README.md"));
+        var match = WalkthroughBlock().Match(readme);
+        match.Success.Should().BeTrue("README.md has a walkthrough block between the walkthrough markers");
+        return match.Groups["script"].Value;
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunBashAsync(string script, string workingDirectory)
+    {
+        var start = new ProcessStartInfo("bash")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = workingDirectory,
+        };
+        using var process = Process.Start(start)!;
+        await process.StandardInput.WriteAsync(script);
+        process.StandardInput.Close();
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await output + await error);
+    }
+
+    [GeneratedRegex(@"<!-- walkthrough:start -->\s*```bash\n(?<script>.*?)```\s*<!-- walkthrough:end -->", RegexOptions.Singleline)]
+    private static partial Regex WalkthroughBlock();
+}
