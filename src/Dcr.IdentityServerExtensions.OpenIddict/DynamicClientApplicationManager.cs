@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using Dcr.IdentityServerExtensions.Secrets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -104,6 +105,30 @@ public class DynamicClientApplicationManager<TApplication> : OpenIddictApplicati
 
     ValueTask<string?> IDynamicClientApplicationManager.GetClientSecretHashAsync(object application, CancellationToken cancellationToken) =>
         Store.GetClientSecretAsync((TApplication)application, cancellationToken);
+
+    ValueTask<long> IDynamicClientApplicationManager.CountByCreatorAsync(string createdBy, CancellationToken cancellationToken)
+    {
+        // OpenIddict's relational entities keep the properties as one serialized JSON column, so the count is a LIKE
+        // over that column, run by the database. Other stores need their own manager override.
+        var properties = typeof(TApplication).GetProperty("Properties");
+        if (properties?.PropertyType != typeof(string))
+        {
+            throw new NotSupportedException(
+                $"Counting clients per caller needs an application entity with a serialized 'Properties' string column; {typeof(TApplication)} has none. " +
+                "Turn DynamicClientRegistration:Policies:MaxClientsPerCaller off or override CountByCreatorAsync.");
+        }
+
+        var fragment = RegistrationDocument.CreatedByFragment(createdBy);
+        var application = Expression.Parameter(typeof(TApplication), "application");
+        var column = Expression.Property(application, properties);
+        var predicate = Expression.Lambda<Func<TApplication, bool>>(
+            Expression.AndAlso(
+                Expression.NotEqual(column, Expression.Constant(null, typeof(string))),
+                Expression.Call(column, typeof(string).GetMethod(nameof(string.Contains), [typeof(string)])!, Expression.Constant(fragment))),
+            application);
+
+        return Store.CountAsync(query => query.Where(predicate), cancellationToken);
+    }
 }
 
 /// <summary>
@@ -120,4 +145,7 @@ public interface IDynamicClientApplicationManager
 
     /// <summary>Reads the stored client secret hash.</summary>
     ValueTask<string?> GetClientSecretHashAsync(object application, CancellationToken cancellationToken);
+
+    /// <summary>Counts the dynamically registered applications created by <paramref name="createdBy"/>.</summary>
+    ValueTask<long> CountByCreatorAsync(string createdBy, CancellationToken cancellationToken);
 }

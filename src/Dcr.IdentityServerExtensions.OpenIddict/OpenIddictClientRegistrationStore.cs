@@ -2,6 +2,7 @@ using System.Data.Common;
 using Dcr.IdentityServerExtensions.Protocol;
 using Dcr.IdentityServerExtensions.Stores;
 using Microsoft.Extensions.Logging;
+using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Abstractions;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
@@ -101,6 +102,13 @@ public sealed class OpenIddictClientRegistrationStore : IClientRegistrationStore
         });
     }
 
+    /// <inheritdoc />
+    public ValueTask<long> CountByCreatorAsync(string createdBy, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(createdBy);
+        return DynamicManager.CountByCreatorAsync(createdBy, cancellationToken);
+    }
+
     private async ValueTask<StoreResult> WriteAsync(Func<Task<StoreResult>> write)
     {
         try
@@ -145,6 +153,16 @@ public sealed class OpenIddictClientRegistrationStore : IClientRegistrationStore
         return RegistrationDocument.Read(properties[RegistrationDocument.PropertyName], clientId, secretHash);
     }
 
+    /// <summary>
+    /// RFC 8252 §7.3: a native app's loopback redirect URI may carry any port at the time of the request. OpenIddict
+    /// accepts any port for a native application's loopback URI registered without one, so the port is left out of
+    /// what OpenIddict stores; the metadata keeps the URI as the client registered it.
+    /// </summary>
+    private static Uri HostRedirectUri(Uri uri, bool native) =>
+        native && uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback && !uri.IsDefaultPort
+            ? new UriBuilder(uri) { Port = -1 }.Uri
+            : uri;
+
     /// <summary>Maps a client to the OpenIddict application that lets it do what its metadata says, and no more.</summary>
     internal static OpenIddictApplicationDescriptor ToDescriptor(StoredClient client)
     {
@@ -152,7 +170,7 @@ public sealed class OpenIddictClientRegistrationStore : IClientRegistrationStore
         var descriptor = new OpenIddictApplicationDescriptor
         {
             ClientId = client.ClientId,
-            ClientType = metadata.UsesClientSecret ? ClientTypes.Confidential : ClientTypes.Public,
+            ClientType = metadata.IsPublicClient ? ClientTypes.Public : ClientTypes.Confidential,
             ApplicationType = metadata.ApplicationType == ClientMetadataValues.ApplicationTypeNative
                 ? ApplicationTypes.Native
                 : ApplicationTypes.Web,
@@ -162,9 +180,10 @@ public sealed class OpenIddictClientRegistrationStore : IClientRegistrationStore
             DisplayName = metadata.ClientName,
         };
 
+        var native = metadata.ApplicationType == ClientMetadataValues.ApplicationTypeNative;
         foreach (var uri in metadata.RedirectUris)
         {
-            descriptor.RedirectUris.Add(new Uri(uri, UriKind.Absolute));
+            descriptor.RedirectUris.Add(HostRedirectUri(new Uri(uri, UriKind.Absolute), native));
         }
 
         foreach (var uri in metadata.PostLogoutRedirectUris)
@@ -205,9 +224,15 @@ public sealed class OpenIddictClientRegistrationStore : IClientRegistrationStore
         }
 
         // Public clients have no secret to bind the code to the client: PKCE does it (RFC 9700 §2.1.1).
-        if (metadata.IsPublicClient)
+        if (client.RequirePkce)
         {
             descriptor.Requirements.Add(Requirements.Features.ProofKeyForCodeExchange);
+        }
+
+        // OpenIddict checks private_key_jwt assertions against the application's own key set.
+        if (metadata.UsesPrivateKeyJwt && metadata.Jwks is { } jwks)
+        {
+            descriptor.JsonWebKeySet = new JsonWebKeySet(jwks.GetRawText());
         }
 
         descriptor.Properties[RegistrationDocument.PropertyName] = RegistrationDocument.Write(client, Guid.NewGuid().ToString("N"));

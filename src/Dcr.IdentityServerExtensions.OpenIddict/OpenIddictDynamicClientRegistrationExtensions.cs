@@ -66,6 +66,23 @@ public static class OpenIddictDynamicClientRegistrationExtensions
                     options.AllowedGrantTypes.Add(grantType);
                 }
             }
+
+            if (options.AllowedTokenEndpointAuthMethods.Count == 0)
+            {
+                foreach (var method in options.EffectiveTokenEndpointAuthMethods
+                    .Where(method => method == "none" || serverOptions.ClientAuthenticationMethods.Contains(method)).ToList())
+                {
+                    options.AllowedTokenEndpointAuthMethods.Add(method);
+                }
+            }
+
+            if (options.SupportedIdTokenSigningAlgorithms.Count == 0)
+            {
+                foreach (var algorithm in serverOptions.SigningCredentials.Select(credentials => credentials.Algorithm).Distinct(StringComparer.Ordinal))
+                {
+                    options.SupportedIdTokenSigningAlgorithms.Add(algorithm);
+                }
+            }
         }
     }
 }

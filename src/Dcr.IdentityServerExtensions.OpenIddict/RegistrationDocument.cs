@@ -21,6 +21,7 @@ internal static class RegistrationDocument
     private const string RetainedClientSecretExpiresAt = "retained_client_secret_expires_at";
     private const string RegistrationAccessTokenHash = "registration_access_token_hash";
     private const string CreatedBy = "created_by";
+    private const string RequirePkce = "require_pkce";
     private const string Metadata = "metadata";
 
     /// <summary>Writes the document for <paramref name="client"/> under a new version.</summary>
@@ -53,6 +54,8 @@ internal static class RegistrationDocument
                 writer.WriteString(CreatedBy, client.CreatedBy);
             }
 
+            writer.WriteBoolean(RequirePkce, client.RequirePkce);
+
             writer.WriteStartObject(Metadata);
             ClientMetadataJson.WriteMetadata(writer, client.Metadata);
             writer.WriteEndObject();
@@ -66,7 +69,7 @@ internal static class RegistrationDocument
     /// <summary>Reads the client back from its document and the secret hash OpenIddict holds.</summary>
     public static StoredClient Read(JsonElement document, string clientId, string? clientSecretHash)
     {
-        var metadata = ClientMetadataJson.ReadRequest(document.GetProperty(Metadata));
+        var metadata = ClientMetadataJson.ReadStoredMetadata(document.GetProperty(Metadata));
         if (!metadata.Succeeded)
         {
             throw new InvalidOperationException($"The stored registration of client '{clientId}' is not readable: {metadata.Error.Description}");
@@ -75,7 +78,7 @@ internal static class RegistrationDocument
         return new StoredClient
         {
             ClientId = clientId,
-            Metadata = metadata.Value.Metadata,
+            Metadata = metadata.Value,
             ClientIdIssuedAt = document.GetProperty(ClientIdIssuedAt).GetDateTimeOffset(),
             ClientSecretHash = clientSecretHash,
             ClientSecretExpiresAt = ReadInstant(document, ClientSecretExpiresAt),
@@ -85,9 +88,17 @@ internal static class RegistrationDocument
                 : null,
             RegistrationAccessTokenHash = ReadString(document, RegistrationAccessTokenHash),
             CreatedBy = ReadString(document, CreatedBy),
+            RequirePkce = document.TryGetProperty(RequirePkce, out var requirePkce) && requirePkce.ValueKind == JsonValueKind.True,
             Version = ReadString(document, Version),
         };
     }
+
+    /// <summary>
+    /// The text by which a stored document names its creator, as JSON writes it, so that a store can find a creator's
+    /// clients by a substring match on the serialized properties.
+    /// </summary>
+    public static string CreatedByFragment(string createdBy) =>
+        $"\"{CreatedBy}\":{JsonSerializer.Serialize(createdBy)}";
 
     /// <summary>Reads only what the token endpoint needs to check a secret: the expiries and the retained hash.</summary>
     public static (DateTimeOffset? SecretExpiresAt, RetainedClientSecret? Retained) ReadSecretState(JsonElement document)

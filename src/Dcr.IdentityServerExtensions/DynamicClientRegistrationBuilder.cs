@@ -1,4 +1,6 @@
+using Dcr.IdentityServerExtensions.Policies;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Dcr.IdentityServerExtensions;
 
@@ -16,4 +18,37 @@ public sealed class DynamicClientRegistrationBuilder
 
     /// <summary>The host's services.</summary>
     public IServiceCollection Services { get; }
+
+    /// <summary>
+    /// Adds a client registration policy, resolved per request; policies run in the order they were added, after the
+    /// built-in ones. Adding the same type twice adds it once.
+    /// </summary>
+    public DynamicClientRegistrationBuilder AddPolicy<TPolicy>()
+        where TPolicy : class, IClientRegistrationPolicy
+    {
+        Services.TryAddEnumerable(ServiceDescriptor.Scoped<IClientRegistrationPolicy, TPolicy>());
+        RecordHostPolicy(typeof(TPolicy));
+        return this;
+    }
+
+    /// <summary>Adds a client registration policy instance, shared by all requests.</summary>
+    public DynamicClientRegistrationBuilder AddPolicy(IClientRegistrationPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        Services.AddSingleton(policy);
+        RecordHostPolicy(policy.GetType());
+        return this;
+    }
+
+    private void RecordHostPolicy(Type policyType)
+    {
+        if (!Services.Any(descriptor => descriptor.ImplementationInstance is HostPolicyRegistration registration && registration.PolicyType == policyType))
+        {
+            Services.AddSingleton(new HostPolicyRegistration(policyType));
+        }
+    }
 }
+
+/// <summary>Records that the host added a policy of its own, for the start-up check of anonymous registration.</summary>
+/// <param name="PolicyType">The policy's type.</param>
+public sealed record HostPolicyRegistration(Type PolicyType);

@@ -1,5 +1,6 @@
 using Dcr.IdentityServerExtensions;
 using Dcr.IdentityServerExtensions.Options;
+using Dcr.IdentityServerExtensions.Policies;
 using Dcr.IdentityServerExtensions.Services;
 using Dcr.IdentityServerExtensions.Validation;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -34,9 +35,22 @@ public static class DynamicClientRegistrationServiceCollectionExtensions
         }
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DynamicClientRegistrationOptions>, DynamicClientRegistrationOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DynamicClientRegistrationOptions>, AnonymousRegistrationGuard>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ClientMetadataValidator>();
+        services.TryAddSingleton<SoftwareStatementValidator>();
+        services.AddHttpClient(SoftwareStatementValidator.HttpClientName, client =>
+        {
+            client.Timeout = TimeSpan.FromSeconds(10);
+            client.MaxResponseContentBufferSize = 256 * 1024;
+        });
+        services.TryAddScoped<ClientRegistrationPolicyPipeline>();
         services.TryAddScoped<ClientRegistrationService>();
+
+        // The built-in policies run first, in this order, before any the host adds; each does nothing until configured.
+        services.TryAddEnumerable(ServiceDescriptor.Scoped<IClientRegistrationPolicy, TrustedRedirectHostsPolicy>());
+        services.TryAddEnumerable(ServiceDescriptor.Scoped<IClientRegistrationPolicy, DefaultScopePolicy>());
+        services.TryAddEnumerable(ServiceDescriptor.Scoped<IClientRegistrationPolicy, MaxClientsPerCallerPolicy>());
 
         return new DynamicClientRegistrationBuilder(services);
     }

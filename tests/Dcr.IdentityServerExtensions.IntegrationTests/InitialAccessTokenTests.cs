@@ -76,25 +76,39 @@ public sealed class InitialAccessTokenTests : IClassFixture<InitialAccessTokenTe
     }
 }
 
-/// <summary>With the requirement off, anyone may register: the README warns what that risks.</summary>
-public sealed class AnonymousRegistrationTests : IDisposable
+/// <summary>With the requirement off, anyone may register, within the policies the server must then configure.</summary>
+public sealed class AnonymousRegistrationTests
 {
-    private readonly SampleHost _host = new(new Dictionary<string, string?>
-    {
-        ["DynamicClientRegistration:RequireInitialAccessToken"] = "false",
-    });
-
     [Fact]
-    public async Task registration_needs_no_token_when_the_requirement_is_off()
+    public async Task registration_needs_no_token_when_the_requirement_is_off_and_a_policy_constrains_it()
     {
-        using var client = _host.CreateDcrClient();
+        using var host = new SampleHost(new Dictionary<string, string?>
+        {
+            ["DynamicClientRegistration:RequireInitialAccessToken"] = "false",
+            ["DynamicClientRegistration:Policies:TrustedRedirectHosts:0"] = "app.example.com",
+        });
+        using var client = host.CreateDcrClient();
 
         var response = await client.PostRegistrationAsync("""{"grant_types":["client_credentials"],"scope":"api"}""", bearer: null);
 
         response.Status.Should().Be(HttpStatusCode.Created, response.Body);
         var registered = RegisteredClient.From(response.Json);
         (await client.ClientCredentialsAsync(registered.ClientId, registered.ClientSecret, "api")).ShouldSucceed();
+        (await client.PostRegistrationAsync("""{"redirect_uris":["https://evil.example.net/cb"]}""", bearer: null))
+            .ShouldBeError(HttpStatusCode.BadRequest, "invalid_redirect_uri");
     }
 
-    public void Dispose() => _host.Dispose();
+    [Fact]
+    public void anonymous_registration_without_any_policy_fails_at_start_up_and_says_why()
+    {
+        using var host = new SampleHost(new Dictionary<string, string?>
+        {
+            ["DynamicClientRegistration:RequireInitialAccessToken"] = "false",
+        });
+
+        var start = () => host.CreateClient();
+
+        start.Should().Throw<Microsoft.Extensions.Options.OptionsValidationException>()
+            .Which.Message.Should().Contain("RequireInitialAccessToken is false").And.Contain("Policies:TrustedRedirectHosts");
+    }
 }

@@ -2,6 +2,7 @@ using Dcr.IdentityServerExtensions.Diagnostics;
 using Dcr.IdentityServerExtensions.Options;
 using Dcr.IdentityServerExtensions.Protocol;
 using Dcr.IdentityServerExtensions.Services;
+using Dcr.IdentityServerExtensions.Validation;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -226,8 +227,21 @@ internal static class DynamicClientRegistrationEndpoints
             return tooLarge;
         }
 
-        return ClientMetadataJson.ReadRequest(buffer.AsMemory(0, length));
+        var body = buffer.AsMemory(0, length);
+        var extendedNames = options.ExtendedMetadata.Count == 0
+            ? EmptyNames
+            : new HashSet<string>(options.ExtendedMetadata.Keys, StringComparer.Ordinal);
+        var parsed = ClientMetadataJson.ReadRequest(body, extendedNames);
+        if (!parsed.Succeeded || (parsed.Value.Metadata.SoftwareStatement is null && !options.SoftwareStatements.Required))
+        {
+            return parsed;
+        }
+
+        var statements = context.RequestServices.GetRequiredService<SoftwareStatementValidator>();
+        return await statements.ApplyAsync(body, parsed.Value, extendedNames, context.RequestAborted).ConfigureAwait(false);
     }
+
+    private static readonly HashSet<string> EmptyNames = [];
 
     private static string? BearerToken(HttpRequest request)
     {

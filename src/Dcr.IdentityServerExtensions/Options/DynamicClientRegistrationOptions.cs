@@ -45,7 +45,8 @@ public sealed class DynamicClientRegistrationOptions
 
     /// <summary>
     /// Token endpoint authentication methods a client may register: any of <c>client_secret_basic</c>,
-    /// <c>client_secret_post</c> and <c>none</c>. Empty (the default) means all three.
+    /// <c>client_secret_post</c>, <c>private_key_jwt</c> and <c>none</c>. Empty (the default) means all of them that
+    /// the host supports.
     /// </summary>
     public IList<string> AllowedTokenEndpointAuthMethods { get; } = [];
 
@@ -68,6 +69,35 @@ public sealed class DynamicClientRegistrationOptions
     /// <summary>RFC 7592 client management (PingFederate: "Enable Dynamic Client Registration Management").</summary>
     public DynamicClientManagementOptions Management { get; } = new();
 
+    /// <summary>The built-in client registration policies (bound from <c>DynamicClientRegistration:Policies</c>).</summary>
+    public ClientRegistrationPolicyOptions Policies { get; } = new();
+
+    /// <summary>Software statements (RFC 7591 §2.3), bound from <c>DynamicClientRegistration:SoftwareStatements</c>.</summary>
+    public SoftwareStatementOptions SoftwareStatements { get; } = new();
+
+    /// <summary>
+    /// Extra metadata names clients may register (PingFederate's "extended properties"), keyed by member name:
+    /// accepted, validated, stored and echoed. Names not listed here are ignored, as RFC 7591 §2 requires.
+    /// Bound from <c>DynamicClientRegistration:ExtendedMetadata:{name}:Type</c> and <c>…:MultiValued</c>.
+    /// </summary>
+    public IDictionary<string, ExtendedMetadataDefinition> ExtendedMetadata { get; } =
+        new Dictionary<string, ExtendedMetadataDefinition>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// JWS algorithms a client may ask for in <c>id_token_signed_response_alg</c>. Left empty, the host adapter fills
+    /// it with the algorithms of the host's signing keys (what discovery advertises).
+    /// </summary>
+    public IList<string> SupportedIdTokenSigningAlgorithms { get; } = [];
+
+    /// <summary>
+    /// JWS algorithms a client may ask for in <c>request_object_signing_alg</c>. Empty (the default, and what an
+    /// OpenIddict server without request object support gets) rejects the member.
+    /// </summary>
+    public IList<string> SupportedRequestObjectSigningAlgorithms { get; } = [];
+
+    /// <summary><c>subject_type</c> values a client may ask for. Empty means <c>public</c> only.</summary>
+    public IList<string> SupportedSubjectTypes { get; } = [];
+
     internal static IReadOnlyList<string> DefaultGrantTypes { get; } =
     [
         ClientMetadataValues.GrantAuthorizationCode,
@@ -80,6 +110,7 @@ public sealed class DynamicClientRegistrationOptions
         ClientMetadataValues.AuthMethodClientSecretBasic,
         ClientMetadataValues.AuthMethodClientSecretPost,
         ClientMetadataValues.AuthMethodNone,
+        ClientMetadataValues.AuthMethodPrivateKeyJwt,
     ];
 
     /// <summary>The grant types in force: <see cref="AllowedGrantTypes"/> or the defaults.</summary>
@@ -124,4 +155,86 @@ public sealed class DynamicClientManagementOptions
 
     /// <summary>How long a retained secret keeps working; must be positive when <see cref="RetainClientSecret"/> is on.</summary>
     public TimeSpan ClientSecretRetentionPeriod { get; set; }
+}
+
+/// <summary>
+/// The built-in client registration policies, bound from <c>DynamicClientRegistration:Policies</c>. Each is off
+/// until configured, except PKCE for public clients.
+/// </summary>
+public sealed class ClientRegistrationPolicyOptions
+{
+    /// <summary>
+    /// Trusted hosts: when not empty, every redirect URI and post-logout redirect URI must have a host listed here,
+    /// either exactly (<c>app.example.com</c>, <c>127.0.0.1</c>) or as a wildcard for subdomains
+    /// (<c>*.example.com</c>). A private-use scheme URI (which has no host) must have its scheme listed with a colon
+    /// (<c>com.example.app:</c>). Otherwise <c>invalid_redirect_uri</c>.
+    /// </summary>
+    public IList<string> TrustedRedirectHosts { get; } = [];
+
+    /// <summary>
+    /// The most clients one caller (the initial access token's client, or its subject) may have registered at once,
+    /// counted in the database. <c>0</c> (the default) means unlimited.
+    /// </summary>
+    public int MaxClientsPerCaller { get; set; }
+
+    /// <summary>The scope a client gets when it registers none. Must be an allowed scope. Default: none.</summary>
+    public string? DefaultScope { get; set; }
+
+    /// <summary>Require PKCE of public clients at the authorization endpoint. Default <see langword="true"/>.</summary>
+    public bool RequirePkceForPublicClients { get; set; } = true;
+
+    /// <summary>Require PKCE of confidential clients too (RFC 9700 recommends it). Default <see langword="false"/>.</summary>
+    public bool RequirePkceForConfidentialClients { get; set; }
+}
+
+/// <summary>Software statements (RFC 7591 §2.3), bound from <c>DynamicClientRegistration:SoftwareStatements</c>.</summary>
+public sealed class SoftwareStatementOptions
+{
+    /// <summary>Refuse registrations without a valid software statement from a trusted issuer. Default <see langword="false"/>.</summary>
+    public bool Required { get; set; }
+
+    /// <summary>The issuers whose software statements are accepted, with their keys.</summary>
+    public IList<TrustedSoftwareStatementIssuer> TrustedIssuers { get; } = [];
+}
+
+/// <summary>An issuer of software statements and where its signing keys are.</summary>
+public sealed class TrustedSoftwareStatementIssuer
+{
+    /// <summary>The <c>iss</c> value of its statements.</summary>
+    public string Issuer { get; set; } = string.Empty;
+
+    /// <summary>Its keys inline, as a JSON Web Key Set document.</summary>
+    public string? Jwks { get; set; }
+
+    /// <summary>Where to fetch its JSON Web Key Set (https), cached for an hour.</summary>
+    public Uri? JwksUri { get; set; }
+}
+
+/// <summary>How one extended metadata member is validated.</summary>
+public sealed class ExtendedMetadataDefinition
+{
+    /// <summary>The JSON type of the value (of each element when <see cref="MultiValued"/>). Default <see cref="ExtendedMetadataType.Any"/>.</summary>
+    public ExtendedMetadataType Type { get; set; } = ExtendedMetadataType.Any;
+
+    /// <summary>The value is a JSON array of such values. Default <see langword="false"/>.</summary>
+    public bool MultiValued { get; set; }
+}
+
+/// <summary>The JSON type of an extended metadata value.</summary>
+public enum ExtendedMetadataType
+{
+    /// <summary>Any JSON value.</summary>
+    Any,
+
+    /// <summary>A string.</summary>
+    String,
+
+    /// <summary>A number.</summary>
+    Number,
+
+    /// <summary>true or false.</summary>
+    Boolean,
+
+    /// <summary>A JSON object.</summary>
+    Object,
 }

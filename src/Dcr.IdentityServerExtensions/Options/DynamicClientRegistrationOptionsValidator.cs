@@ -67,6 +67,68 @@ public sealed class DynamicClientRegistrationOptionsValidator : IValidateOptions
             failures.Add($"{Section}:MaxRequestBodySize is {options.MaxRequestBodySize} bytes. Set at least 1024; the default is 65536.");
         }
 
+        foreach (var (memberName, _) in options.ExtendedMetadata)
+        {
+            if (string.IsNullOrWhiteSpace(memberName) || IsRfcMemberName(memberName))
+            {
+                failures.Add($"{Section}:ExtendedMetadata has a member named '{memberName}', which is empty or a standard metadata name. Give extended members names of their own, such as 'tenant_id'.");
+            }
+        }
+
+        var policies = options.Policies;
+        if (policies.MaxClientsPerCaller < 0)
+        {
+            failures.Add($"{Section}:Policies:MaxClientsPerCaller is {policies.MaxClientsPerCaller}. Set 0 for no limit or a positive number.");
+        }
+
+        if (policies.DefaultScope is { Length: > 0 } defaultScope)
+        {
+            foreach (var scope in defaultScope.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (!options.AllowedScopes.Contains(scope))
+                {
+                    failures.Add($"{Section}:Policies:DefaultScope contains '{scope}', which is not an allowed scope. Add it to {Section}:AllowedScopes or choose one of: {string.Join(", ", options.AllowedScopes)}.");
+                }
+            }
+        }
+
+        foreach (var host in policies.TrustedRedirectHosts)
+        {
+            if (string.IsNullOrWhiteSpace(host) || host.Contains('/', StringComparison.Ordinal) || host.Contains(' ', StringComparison.Ordinal))
+            {
+                failures.Add($"{Section}:Policies:TrustedRedirectHosts contains '{host}'. Give a host name ('app.example.com'), a wildcard ('*.example.com') or a private-use scheme with its colon ('com.example.app:').");
+            }
+        }
+
+        var statements = options.SoftwareStatements;
+        if (statements.Required && statements.TrustedIssuers.Count == 0)
+        {
+            failures.Add($"{Section}:SoftwareStatements:Required is true but no {Section}:SoftwareStatements:TrustedIssuers are configured. Add at least one issuer with its Jwks or JwksUri.");
+        }
+
+        for (var index = 0; index < statements.TrustedIssuers.Count; index++)
+        {
+            var issuer = statements.TrustedIssuers[index];
+            var key = $"{Section}:SoftwareStatements:TrustedIssuers:{index}";
+            if (string.IsNullOrWhiteSpace(issuer.Issuer))
+            {
+                failures.Add($"{key}:Issuer is empty. Give the 'iss' value of the issuer's software statements.");
+            }
+
+            if ((issuer.Jwks is null) == (issuer.JwksUri is null))
+            {
+                failures.Add($"{key} must have exactly one of Jwks (the key set inline) and JwksUri.");
+            }
+            else if (issuer.JwksUri is { } uri && (!uri.IsAbsoluteUri || uri.Scheme != Uri.UriSchemeHttps))
+            {
+                failures.Add($"{key}:JwksUri '{uri}' must be an absolute https URI.");
+            }
+            else if (issuer.Jwks is { } jwks && !Validation.PublicJsonWebKeys.TryRead(jwks, out _))
+            {
+                failures.Add($"{key}:Jwks is not a JSON Web Key Set with at least one public signing key.");
+            }
+        }
+
         var management = options.Management;
         if (management.RetainClientSecret && management.ClientSecretRetentionPeriod <= TimeSpan.Zero)
         {
@@ -75,4 +137,8 @@ public sealed class DynamicClientRegistrationOptionsValidator : IValidateOptions
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+
+    private static bool IsRfcMemberName(string name) =>
+        typeof(ClientMetadataNames).GetFields().Any(field => field.IsLiteral && (string?)field.GetRawConstantValue() == name)
+        || ClientMetadataValues.UnsupportedMemberNames.Contains(name);
 }

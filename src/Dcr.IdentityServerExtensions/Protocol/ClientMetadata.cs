@@ -60,6 +60,27 @@ public sealed record ClientMetadata
     /// <summary><c>application_type</c>: <c>web</c> (default) or <c>native</c>.</summary>
     public string? ApplicationType { get; init; }
 
+    /// <summary><c>software_statement</c> (RFC 7591 §2.3), kept as presented once validated.</summary>
+    public string? SoftwareStatement { get; init; }
+
+    /// <summary><c>token_endpoint_auth_signing_alg</c>: the JWS algorithm of <c>private_key_jwt</c> assertions.</summary>
+    public string? TokenEndpointAuthSigningAlg { get; init; }
+
+    /// <summary><c>id_token_signed_response_alg</c> (OpenID Connect Registration 1.0 §2).</summary>
+    public string? IdTokenSignedResponseAlg { get; init; }
+
+    /// <summary><c>request_object_signing_alg</c> (OpenID Connect Registration 1.0 §2).</summary>
+    public string? RequestObjectSigningAlg { get; init; }
+
+    /// <summary><c>default_max_age</c>, in seconds (OpenID Connect Registration 1.0 §2).</summary>
+    public long? DefaultMaxAge { get; init; }
+
+    /// <summary><c>require_auth_time</c> (OpenID Connect Registration 1.0 §2).</summary>
+    public bool? RequireAuthTime { get; init; }
+
+    /// <summary><c>subject_type</c> (OpenID Connect Registration 1.0 §2).</summary>
+    public string? SubjectType { get; init; }
+
     /// <summary>
     /// Extended metadata: members outside the RFCs that the server is configured to accept
     /// (PingFederate's "extended properties"), keyed by member name.
@@ -80,4 +101,7 @@ public sealed record ClientMetadata
 
     /// <summary>Whether the client is public: it does not authenticate at the token endpoint.</summary>
     public bool IsPublicClient => TokenEndpointAuthMethod is ClientMetadataValues.AuthMethodNone;
+
+    /// <summary>Whether the client authenticates with a JWT signed by a key of its <see cref="Jwks"/>.</summary>
+    public bool UsesPrivateKeyJwt => TokenEndpointAuthMethod is ClientMetadataValues.AuthMethodPrivateKeyJwt;
 }

@@ -66,7 +66,21 @@ public static class ClientMetadataJson
 
     /// <summary>Reads a request from an already parsed JSON element.</summary>
     public static RegistrationResult<ClientRegistrationRequest> ReadRequest(
-        JsonElement root, IReadOnlySet<string>? extendedMetadataNames = null)
+        JsonElement root, IReadOnlySet<string>? extendedMetadataNames = null) =>
+        Read(root, name => extendedMetadataNames?.Contains(name) == true, rejectUnsupported: true);
+
+    /// <summary>
+    /// Reads metadata this product stored (see <see cref="WriteMetadata"/>): every member outside the RFCs is
+    /// extended metadata that was accepted when it was stored.
+    /// </summary>
+    public static RegistrationResult<ClientMetadata> ReadStoredMetadata(JsonElement stored)
+    {
+        var read = Read(stored, static _ => true, rejectUnsupported: false);
+        return read.Succeeded ? read.Value.Metadata : read.Error;
+    }
+
+    private static RegistrationResult<ClientRegistrationRequest> Read(
+        JsonElement root, Func<string, bool> isExtendedMember, bool rejectUnsupported)
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
@@ -77,6 +91,7 @@ public static class ClientMetadataJson
         string? clientId = null;
         string? clientSecret = null;
         var serverIssued = new List<string>();
+        var unsupported = new List<string>();
         var extended = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
 
         foreach (var member in root.EnumerateObject())
@@ -136,6 +151,27 @@ public static class ClientMetadataJson
                 case ClientMetadataNames.ApplicationType:
                     metadata = metadata with { ApplicationType = ReadString(member.Name, value, ref error) };
                     break;
+                case ClientMetadataNames.SoftwareStatement:
+                    metadata = metadata with { SoftwareStatement = ReadString(member.Name, value, ref error) };
+                    break;
+                case ClientMetadataNames.TokenEndpointAuthSigningAlg:
+                    metadata = metadata with { TokenEndpointAuthSigningAlg = ReadString(member.Name, value, ref error) };
+                    break;
+                case ClientMetadataNames.IdTokenSignedResponseAlg:
+                    metadata = metadata with { IdTokenSignedResponseAlg = ReadString(member.Name, value, ref error) };
+                    break;
+                case ClientMetadataNames.RequestObjectSigningAlg:
+                    metadata = metadata with { RequestObjectSigningAlg = ReadString(member.Name, value, ref error) };
+                    break;
+                case ClientMetadataNames.DefaultMaxAge:
+                    metadata = metadata with { DefaultMaxAge = ReadNonNegativeInteger(member.Name, value, ref error) };
+                    break;
+                case ClientMetadataNames.RequireAuthTime:
+                    metadata = metadata with { RequireAuthTime = ReadBoolean(member.Name, value, ref error) };
+                    break;
+                case ClientMetadataNames.SubjectType:
+                    metadata = metadata with { SubjectType = ReadString(member.Name, value, ref error) };
+                    break;
                 case ClientMetadataNames.ClientId:
                     clientId = ReadString(member.Name, value, ref error);
                     break;
@@ -145,11 +181,20 @@ public static class ClientMetadataJson
                 case var name when ServerIssuedMemberNames.Contains(name):
                     serverIssued.Add(name);
                     break;
-                case var name when extendedMetadataNames?.Contains(name) == true:
+                case var name when isExtendedMember(name):
                     if (value.ValueKind != JsonValueKind.Null)
                     {
                         extended[name] = value.Clone();
                     }
+                    break;
+                case var name when rejectUnsupported && ClientMetadataValues.UnsupportedMemberNames.Contains(name):
+                    // Client libraries send empty defaults (null, [], "", false) for members they do not use;
+                    // only a member that asks for something is refused.
+                    if (AsksForSomething(value))
+                    {
+                        unsupported.Add(name);
+                    }
+
                     break;
             }
 
@@ -165,15 +210,17 @@ public static class ClientMetadataJson
             ClientId = clientId,
             ClientSecret = clientSecret,
             ServerIssuedMembers = serverIssued,
+            UnsupportedMembers = unsupported,
         };
     }
 
-    /// <summary>Reads metadata that this product wrote with <see cref="WriteMetadata"/> (for example from a store).</summary>
-    public static ClientMetadata ReadStoredMetadata(string json, IReadOnlySet<string>? extendedMetadataNames = null)
+    /// <summary>Reads metadata that this product wrote with <see cref="SerializeMetadata"/> (for example from a store).</summary>
+    public static ClientMetadata ReadStoredMetadata(string json)
     {
-        var result = ReadRequest(System.Text.Encoding.UTF8.GetBytes(json), extendedMetadataNames);
+        using var document = JsonDocument.Parse(json);
+        var result = ReadStoredMetadata(document.RootElement);
         return result.Succeeded
-            ? result.Value.Metadata
+            ? result.Value
             : throw new InvalidOperationException("The stored client metadata is not readable: " + result.Error.Description);
     }
 
@@ -219,6 +266,21 @@ public static class ClientMetadataJson
         WriteString(writer, ClientMetadataNames.SoftwareId, metadata.SoftwareId);
         WriteString(writer, ClientMetadataNames.SoftwareVersion, metadata.SoftwareVersion);
         WriteArray(writer, ClientMetadataNames.PostLogoutRedirectUris, metadata.PostLogoutRedirectUris, writeWhenEmpty: false);
+        WriteString(writer, ClientMetadataNames.TokenEndpointAuthSigningAlg, metadata.TokenEndpointAuthSigningAlg);
+        WriteString(writer, ClientMetadataNames.IdTokenSignedResponseAlg, metadata.IdTokenSignedResponseAlg);
+        WriteString(writer, ClientMetadataNames.RequestObjectSigningAlg, metadata.RequestObjectSigningAlg);
+        if (metadata.DefaultMaxAge is { } maxAge)
+        {
+            writer.WriteNumber(ClientMetadataNames.DefaultMaxAge, maxAge);
+        }
+
+        if (metadata.RequireAuthTime is { } requireAuthTime)
+        {
+            writer.WriteBoolean(ClientMetadataNames.RequireAuthTime, requireAuthTime);
+        }
+
+        WriteString(writer, ClientMetadataNames.SubjectType, metadata.SubjectType);
+        WriteString(writer, ClientMetadataNames.SoftwareStatement, metadata.SoftwareStatement);
 
         foreach (var (name, value) in metadata.ExtendedMetadata.OrderBy(pair => pair.Key, StringComparer.Ordinal))
         {
@@ -262,6 +324,44 @@ public static class ClientMetadataJson
                 return null;
             default:
                 error = RegistrationError.InvalidMetadata($"The '{name}' member must be a string.");
+                return null;
+        }
+    }
+
+    private static bool AsksForSomething(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Null or JsonValueKind.False => false,
+        JsonValueKind.Array => value.GetArrayLength() > 0,
+        JsonValueKind.String => value.GetString()!.Length > 0,
+        _ => true,
+    };
+
+    private static long? ReadNonNegativeInteger(string name, JsonElement value, ref RegistrationError? error)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Number when value.TryGetInt64(out var number) && number >= 0:
+                return number;
+            case JsonValueKind.Null:
+                return null;
+            default:
+                error = RegistrationError.InvalidMetadata($"The '{name}' member must be a non-negative integer.");
+                return null;
+        }
+    }
+
+    private static bool? ReadBoolean(string name, JsonElement value, ref RegistrationError? error)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.True:
+                return true;
+            case JsonValueKind.False:
+                return false;
+            case JsonValueKind.Null:
+                return null;
+            default:
+                error = RegistrationError.InvalidMetadata($"The '{name}' member must be a boolean.");
                 return null;
         }
     }

@@ -25,6 +25,12 @@ public static class ClientMetadataNames
     public const string SoftwareStatement = "software_statement";
     public const string PostLogoutRedirectUris = "post_logout_redirect_uris";
     public const string ApplicationType = "application_type";
+    public const string TokenEndpointAuthSigningAlg = "token_endpoint_auth_signing_alg";
+    public const string IdTokenSignedResponseAlg = "id_token_signed_response_alg";
+    public const string RequestObjectSigningAlg = "request_object_signing_alg";
+    public const string DefaultMaxAge = "default_max_age";
+    public const string RequireAuthTime = "require_auth_time";
+    public const string SubjectType = "subject_type";
 
     public const string ClientId = "client_id";
     public const string ClientSecret = "client_secret";
@@ -45,6 +51,7 @@ public static class ClientMetadataValues
     public const string AuthMethodClientSecretBasic = "client_secret_basic";
     public const string AuthMethodClientSecretPost = "client_secret_post";
     public const string AuthMethodNone = "none";
+    public const string AuthMethodPrivateKeyJwt = "private_key_jwt";
 
     public const string GrantAuthorizationCode = "authorization_code";
     public const string GrantImplicit = "implicit";
@@ -60,4 +67,34 @@ public static class ClientMetadataValues
     public const string ApplicationTypeWeb = "web";
     public const string ApplicationTypeNative = "native";
 #pragma warning restore CS1591
+
+    /// <summary>
+    /// OpenID Connect and RFC metadata that this server cannot honour. A client that sends one is told so
+    /// (<c>invalid_client_metadata</c>) rather than having it silently dropped, since it may rely on it.
+    /// </summary>
+    public static IReadOnlySet<string> UnsupportedMemberNames { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "id_token_encrypted_response_alg",
+        "id_token_encrypted_response_enc",
+        "userinfo_signed_response_alg",
+        "userinfo_encrypted_response_alg",
+        "userinfo_encrypted_response_enc",
+        "request_object_encryption_alg",
+        "request_object_encryption_enc",
+        "sector_identifier_uri",
+        "request_uris",
+        "initiate_login_uri",
+        "default_acr_values",
+        "frontchannel_logout_uri",
+        "frontchannel_logout_session_required",
+        "backchannel_logout_uri",
+        "backchannel_logout_session_required",
+        "tls_client_auth_subject_dn",
+        "tls_client_certificate_bound_access_tokens",
+        "authorization_signed_response_alg",
+        "authorization_encrypted_response_alg",
+        "authorization_encrypted_response_enc",
+        "introspection_signed_response_alg",
+        "dpop_bound_access_tokens",
+    };
 }

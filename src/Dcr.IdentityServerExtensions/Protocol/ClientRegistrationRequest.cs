@@ -20,4 +20,10 @@ public sealed record ClientRegistrationRequest
     /// <c>client_secret_expires_at</c>, <c>client_id_issued_at</c>), which RFC 7592 §2.2 forbids in a PUT.
     /// </summary>
     public IReadOnlyList<string> ServerIssuedMembers { get; init; } = [];
+
+    /// <summary>
+    /// Members this server recognizes but cannot honour (<see cref="ClientMetadataValues.UnsupportedMemberNames"/>);
+    /// the request is refused when any is present.
+    /// </summary>
+    public IReadOnlyList<string> UnsupportedMembers { get; init; } = [];
 }

@@ -1,5 +1,6 @@
 using Dcr.IdentityServerExtensions.Diagnostics;
 using Dcr.IdentityServerExtensions.Options;
+using Dcr.IdentityServerExtensions.Policies;
 using Dcr.IdentityServerExtensions.Protocol;
 using Dcr.IdentityServerExtensions.Secrets;
 using Dcr.IdentityServerExtensions.Stores;
@@ -18,6 +19,7 @@ public sealed class ClientRegistrationService
 {
     private readonly IClientRegistrationStore _store;
     private readonly ClientMetadataValidator _validator;
+    private readonly ClientRegistrationPolicyPipeline _policies;
     private readonly IOptionsMonitor<DynamicClientRegistrationOptions> _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<ClientRegistrationService> _logger;
@@ -26,12 +28,14 @@ public sealed class ClientRegistrationService
     public ClientRegistrationService(
         IClientRegistrationStore store,
         ClientMetadataValidator validator,
+        ClientRegistrationPolicyPipeline policies,
         IOptionsMonitor<DynamicClientRegistrationOptions> options,
         TimeProvider timeProvider,
         ILogger<ClientRegistrationService> logger)
     {
         _store = store;
         _validator = validator;
+        _policies = policies;
         _options = options;
         _timeProvider = timeProvider;
         _logger = logger;
@@ -49,7 +53,7 @@ public sealed class ClientRegistrationService
         ArgumentNullException.ThrowIfNull(caller);
         var options = _options.CurrentValue;
 
-        var validated = _validator.Validate(request.Metadata);
+        var validated = await ValidateAsync(request, caller, ClientRegistrationOperation.Create, existing: null, cancellationToken).ConfigureAwait(false);
         if (!validated.Succeeded)
         {
             Log.RegistrationRejected(_logger, validated.Error.Code, caller.CallerId);
@@ -69,6 +73,7 @@ public sealed class ClientRegistrationService
             ClientSecretHash = clientSecret is null ? null : RegistrationSecrets.Hash(clientSecret),
             ClientSecretExpiresAt = clientSecret is null ? null : SecretExpiry(now, options),
             RegistrationAccessTokenHash = registrationAccessToken is null ? null : RegistrationSecrets.Hash(registrationAccessToken),
+            RequirePkce = RequiresPkce(metadata, options),
             CreatedBy = caller.CallerId,
         };
 
@@ -156,7 +161,8 @@ public sealed class ClientRegistrationService
             return RegistrationError.InvalidRequest("The client_secret in the request does not match the client's current secret.");
         }
 
-        var validated = _validator.Validate(request.Metadata);
+        var caller = new RegistrationCaller(null, client.CreatedBy);
+        var validated = await ValidateAsync(request, caller, ClientRegistrationOperation.Update, client, cancellationToken).ConfigureAwait(false);
         if (!validated.Succeeded)
         {
             Log.UpdateRejected(_logger, client.ClientId, validated.Error.Code);
@@ -192,6 +198,29 @@ public sealed class ClientRegistrationService
         return client;
     }
 
+    /// <summary>Validation, then the policies: the one path every registration and update takes to its stored metadata.</summary>
+    private async Task<RegistrationResult<ClientMetadata>> ValidateAsync(ClientRegistrationRequest request, RegistrationCaller caller,
+        ClientRegistrationOperation operation, StoredClient? existing, CancellationToken cancellationToken)
+    {
+        if (request.UnsupportedMembers.Count > 0)
+        {
+            return RegistrationError.InvalidMetadata(
+                $"This server does not support {string.Join(", ", request.UnsupportedMembers)}; register without {(request.UnsupportedMembers.Count == 1 ? "it" : "them")}.");
+        }
+
+        var validated = _validator.Validate(request.Metadata);
+        if (!validated.Succeeded)
+        {
+            return validated;
+        }
+
+        return await _policies.ApplyAsync(new ClientRegistrationPolicyContext(validated.Value, caller, operation, existing), cancellationToken)
+            .ConfigureAwait(false);
+    }
+
+    private static bool RequiresPkce(ClientMetadata metadata, DynamicClientRegistrationOptions options) =>
+        metadata.IsPublicClient ? options.Policies.RequirePkceForPublicClients : options.Policies.RequirePkceForConfidentialClients;
+
     private async Task<RegistrationResult<ClientInformationResponse>> RotateAndStoreAsync(
         StoredClient client, ClientMetadata metadata, Uri registrationEndpoint, CancellationToken cancellationToken)
     {
@@ -216,6 +245,7 @@ public sealed class ClientRegistrationService
                 : clientSecret is not null ? Retain(client, now, management) : client.RetainedClientSecret,
             RegistrationAccessTokenHash = registrationAccessToken is not null
                 ? RegistrationSecrets.Hash(registrationAccessToken) : client.RegistrationAccessTokenHash,
+            RequirePkce = RequiresPkce(metadata, options),
         };
 
         var stored = updated == client

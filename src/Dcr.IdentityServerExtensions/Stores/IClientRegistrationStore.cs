@@ -21,6 +21,9 @@ public interface IClientRegistrationStore
 
     /// <summary>Deletes the client and whatever the host issued to it (tokens, authorizations).</summary>
     ValueTask<StoreResult> DeleteAsync(StoredClient client, CancellationToken cancellationToken);
+
+    /// <summary>Counts the dynamically registered clients whose <see cref="StoredClient.CreatedBy"/> is <paramref name="createdBy"/>.</summary>
+    ValueTask<long> CountByCreatorAsync(string createdBy, CancellationToken cancellationToken);
 }
 
 /// <summary>How a store call ended.</summary>

@@ -32,6 +32,9 @@ public sealed record StoredClient
     /// <summary>The hash of the registration access token; <see langword="null"/> when management is off.</summary>
     public string? RegistrationAccessTokenHash { get; init; }
 
+    /// <summary>Whether the host must require PKCE of this client at the authorization endpoint.</summary>
+    public bool RequirePkce { get; init; }
+
     /// <summary>Who registered the client: the initial access token's client or subject, if any.</summary>
     public string? CreatedBy { get; init; }
 

@@ -22,6 +22,9 @@ public sealed class ClientMetadataValidator
         "javascript", "vbscript", "data", "file", "blob", "about", "filesystem", "view-source", "ws", "wss", "ftp",
     };
 
+    private static readonly string[] AsymmetricSigningAlgorithms =
+        ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"];
+
     private readonly IOptionsMonitor<DynamicClientRegistrationOptions> _options;
 
     /// <summary>Creates the validator.</summary>
@@ -117,10 +120,22 @@ public sealed class ClientMetadataValidator
             return strings;
         }
 
-        var keys = CheckKeys(metadata);
+        var keys = CheckKeys(metadata, authMethod);
         if (keys is not null)
         {
             return keys;
+        }
+
+        var openIdConnect = CheckOpenIdConnectMembers(metadata, options);
+        if (openIdConnect is not null)
+        {
+            return openIdConnect;
+        }
+
+        var extended = CheckExtendedMetadata(metadata, options);
+        if (extended is not null)
+        {
+            return extended;
         }
 
         var scopes = NormalizeScope(metadata.Scope, options);
@@ -349,41 +364,138 @@ public sealed class ClientMetadataValidator
         return null;
     }
 
-    private static RegistrationError? CheckKeys(ClientMetadata metadata)
+    private static RegistrationError? CheckKeys(ClientMetadata metadata, string authMethod)
     {
-        if (metadata.Jwks is null)
+        if (metadata.Jwks is { } jwks)
         {
-            return null;
-        }
-
-        // RFC 7591 §2: jwks and jwks_uri MUST NOT both be present.
-        if (metadata.JwksUri is not null)
-        {
-            return RegistrationError.InvalidMetadata("jwks and jwks_uri must not both be present.");
-        }
-
-        var jwks = metadata.Jwks.Value;
-        if (!jwks.TryGetProperty("keys", out var keys) || keys.ValueKind != JsonValueKind.Array || keys.GetArrayLength() == 0)
-        {
-            return RegistrationError.InvalidMetadata("jwks must be a JSON Web Key Set with a non-empty 'keys' array.");
-        }
-
-        foreach (var key in keys.EnumerateArray())
-        {
-            if (key.ValueKind != JsonValueKind.Object || !key.TryGetProperty("kty", out var kty)
-                || kty.ValueKind != JsonValueKind.String)
+            // RFC 7591 §2: jwks and jwks_uri MUST NOT both be present.
+            if (metadata.JwksUri is not null)
             {
-                return RegistrationError.InvalidMetadata("every key in jwks must be a JSON object with a 'kty' member.");
+                return RegistrationError.InvalidMetadata("jwks and jwks_uri must not both be present.");
             }
 
-            // A private key has no place in a client's public key set; storing one would leak it.
-            if (key.TryGetProperty("d", out _) || key.TryGetProperty("k", out _))
+            var text = jwks.GetRawText();
+            if (!jwks.TryGetProperty("keys", out var keys) || keys.ValueKind != JsonValueKind.Array || keys.GetArrayLength() == 0)
             {
-                return RegistrationError.InvalidMetadata("jwks must contain public keys only.");
+                return RegistrationError.InvalidMetadata("jwks must be a JSON Web Key Set with a non-empty 'keys' array.");
+            }
+
+            foreach (var key in keys.EnumerateArray())
+            {
+                if (key.ValueKind != JsonValueKind.Object || !key.TryGetProperty("kty", out var kty) || kty.ValueKind != JsonValueKind.String)
+                {
+                    return RegistrationError.InvalidMetadata("every key in jwks must be a JSON object with a 'kty' member.");
+                }
+
+                // A private or symmetric key has no place in a client's public key set; storing one would leak it.
+                if (key.TryGetProperty("d", out _) || key.TryGetProperty("k", out _))
+                {
+                    return RegistrationError.InvalidMetadata("jwks must contain public keys only.");
+                }
+            }
+
+            if (!PublicJsonWebKeys.TryRead(text, out _))
+            {
+                return RegistrationError.InvalidMetadata("jwks must contain at least one well-formed RSA or EC public key.");
+            }
+        }
+
+        if (authMethod == ClientMetadataValues.AuthMethodPrivateKeyJwt)
+        {
+            if (metadata.JwksUri is not null)
+            {
+                return RegistrationError.InvalidMetadata("private_key_jwt clients must register their keys inline in jwks; jwks_uri is not supported for client authentication by this server.");
+            }
+
+            if (metadata.Jwks is null)
+            {
+                return RegistrationError.InvalidMetadata("private_key_jwt requires the client's public keys in jwks.");
+            }
+        }
+
+        if (metadata.TokenEndpointAuthSigningAlg is { } algorithm)
+        {
+            if (authMethod != ClientMetadataValues.AuthMethodPrivateKeyJwt)
+            {
+                return RegistrationError.InvalidMetadata("token_endpoint_auth_signing_alg applies to private_key_jwt only.");
+            }
+
+            if (!AsymmetricSigningAlgorithms.Contains(algorithm))
+            {
+                return RegistrationError.InvalidMetadata($"token_endpoint_auth_signing_alg must be one of {string.Join(", ", AsymmetricSigningAlgorithms)}.");
             }
         }
 
         return null;
+    }
+
+    private static RegistrationError? CheckOpenIdConnectMembers(ClientMetadata metadata, DynamicClientRegistrationOptions options)
+    {
+        if (metadata.IdTokenSignedResponseAlg is { } idTokenAlgorithm && !options.SupportedIdTokenSigningAlgorithms.Contains(idTokenAlgorithm))
+        {
+            return RegistrationError.InvalidMetadata($"id_token_signed_response_alg '{Truncate(idTokenAlgorithm)}' is not supported. Supported: {string.Join(", ", options.SupportedIdTokenSigningAlgorithms)}.");
+        }
+
+        if (metadata.RequestObjectSigningAlg is { } requestAlgorithm && !options.SupportedRequestObjectSigningAlgorithms.Contains(requestAlgorithm))
+        {
+            return RegistrationError.InvalidMetadata(options.SupportedRequestObjectSigningAlgorithms.Count == 0
+                ? "request_object_signing_alg is not supported: this server does not accept request objects."
+                : $"request_object_signing_alg '{Truncate(requestAlgorithm)}' is not supported. Supported: {string.Join(", ", options.SupportedRequestObjectSigningAlgorithms)}.");
+        }
+
+        var subjectTypes = options.SupportedSubjectTypes.Count > 0 ? options.SupportedSubjectTypes : ["public"];
+        if (metadata.SubjectType is { } subjectType && !subjectTypes.Contains(subjectType))
+        {
+            return RegistrationError.InvalidMetadata($"subject_type '{Truncate(subjectType)}' is not supported. Supported: {string.Join(", ", subjectTypes)}.");
+        }
+
+        return null;
+    }
+
+    private static RegistrationError? CheckExtendedMetadata(ClientMetadata metadata, DynamicClientRegistrationOptions options)
+    {
+        foreach (var (name, value) in metadata.ExtendedMetadata)
+        {
+            if (!options.ExtendedMetadata.TryGetValue(name, out var definition))
+            {
+                return RegistrationError.InvalidMetadata($"'{Truncate(name)}' is not a metadata member this server accepts.");
+            }
+
+            if (value.GetRawText().Length > MaxStringLength * 4)
+            {
+                return RegistrationError.InvalidMetadata($"'{name}' is too large.");
+            }
+
+            var valid = definition.MultiValued
+                ? value.ValueKind == JsonValueKind.Array && value.GetArrayLength() <= MaxArrayLength
+                    && value.EnumerateArray().All(item => HasType(item, definition.Type))
+                : value.ValueKind != JsonValueKind.Array && HasType(value, definition.Type);
+            if (!valid)
+            {
+                var type = definition.Type switch
+                {
+                    ExtendedMetadataType.String => "string",
+                    ExtendedMetadataType.Number => "number",
+                    ExtendedMetadataType.Boolean => "boolean",
+                    ExtendedMetadataType.Object => "JSON object",
+                    _ => "non-null JSON",
+                };
+                return RegistrationError.InvalidMetadata(definition.MultiValued
+                    ? $"'{name}' must be an array of at most {MaxArrayLength} {type} values."
+                    : $"'{name}' must be a single {type}.");
+            }
+        }
+
+        return null;
+
+        static bool HasType(JsonElement value, ExtendedMetadataType type) => type switch
+        {
+            ExtendedMetadataType.String => value.ValueKind == JsonValueKind.String,
+            ExtendedMetadataType.Number => value.ValueKind == JsonValueKind.Number,
+            ExtendedMetadataType.Boolean => value.ValueKind is JsonValueKind.True or JsonValueKind.False,
+            ExtendedMetadataType.Object => value.ValueKind == JsonValueKind.Object,
+            _ => value.ValueKind != JsonValueKind.Null,
+        };
     }
 
     private static RegistrationResult<string> NormalizeScope(string? scope, DynamicClientRegistrationOptions options)

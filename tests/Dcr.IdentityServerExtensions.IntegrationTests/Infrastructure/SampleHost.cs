@@ -14,20 +14,32 @@ namespace Dcr.IdentityServerExtensions.IntegrationTests.Infrastructure;
 public sealed class SampleHost : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
-    private readonly TestDatabase _database;
+    private readonly bool _ownsDatabase;
 
-    public SampleHost(IDictionary<string, string?>? settings = null)
+    private readonly Action<IServiceCollection>? _configureServices;
+
+    /// <summary>A sample host, started on first use.</summary>
+    /// <param name="settings">Configuration, as the command line gives it; it wins over everything else.</param>
+    /// <param name="configureServices">Test services (interceptors, fakes) added after the sample's own.</param>
+    /// <param name="database">
+    /// A database shared with other hosts, which the caller disposes; by default the host gets a fresh database of its
+    /// own on the provider of this test run (see <see cref="TestDatabase"/>) and drops it when disposed.
+    /// </param>
+    public SampleHost(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configureServices = null,
+        TestDatabase? database = null)
     {
+        _configureServices = configureServices;
         Directory = Path.Combine(Path.GetTempPath(), "dcr-tests", Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(Directory);
-        _database = TestDatabase.Create(Directory);
+        _ownsDatabase = database is null;
+        Database = database ?? TestDatabase.Create(Directory);
         _settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
             ["Sample:KeysPath"] = Path.Combine(Directory, "keys.json"),
             ["Logging:LogLevel:Default"] = "Warning",
         };
 
-        foreach (var (key, value) in _database.Settings)
+        foreach (var (key, value) in Database.Settings)
         {
             _settings[key] = value;
         }
@@ -40,6 +52,12 @@ public sealed class SampleHost : WebApplicationFactory<Program>
 
     /// <summary>The folder holding this host's database file and keys.</summary>
     public string Directory { get; }
+
+    /// <summary>The database this host runs on.</summary>
+    public TestDatabase Database { get; }
+
+    /// <summary>The file of this host's signing and encryption keys, for another instance that shares them.</summary>
+    public string KeysPath => _settings["Sample:KeysPath"]!;
 
     /// <summary>The clock of the product, starting now.</summary>
     public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
@@ -54,7 +72,11 @@ public sealed class SampleHost : WebApplicationFactory<Program>
             builder.UseSetting(key, value);
         }
 
-        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Time));
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<TimeProvider>(Time);
+            _configureServices?.Invoke(services);
+        });
     }
 
     /// <summary>A client with a base address and no automatic redirects, over the in-memory server.</summary>
@@ -66,7 +88,11 @@ public sealed class SampleHost : WebApplicationFactory<Program>
         base.Dispose(disposing);
         if (disposing)
         {
-            _database.Dispose();
+            if (_ownsDatabase)
+            {
+                Database.Dispose();
+            }
+
             try
             {
                 System.IO.Directory.Delete(Directory, recursive: true);

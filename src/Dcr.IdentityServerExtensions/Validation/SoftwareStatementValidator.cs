@@ -1,0 +1,195 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Dcr.IdentityServerExtensions.Options;
+using Dcr.IdentityServerExtensions.Protocol;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Dcr.IdentityServerExtensions.Validation;
+
+/// <summary>
+/// Software statements (RFC 7591 §2.3): checks the JWT's signature against a trusted issuer's keys, its issuer and its
+/// lifetime, then lets its claims take precedence over the same members sent in plain JSON.
+/// </summary>
+public sealed class SoftwareStatementValidator
+{
+    /// <summary>The name of the <see cref="HttpClient"/> that fetches issuers' key sets.</summary>
+    public const string HttpClientName = "Dcr.SoftwareStatements";
+
+    private static readonly TimeSpan KeySetLifetime = TimeSpan.FromHours(1);
+
+    // JWT claims about the statement itself, not client metadata: they never overwrite the request's members.
+    private static readonly HashSet<string> StatementClaims = new(StringComparer.Ordinal)
+    {
+        "iss", "sub", "aud", "exp", "nbf", "iat", "jti",
+    };
+
+    private readonly IOptionsMonitor<DynamicClientRegistrationOptions> _options;
+    private readonly IHttpClientFactory _httpClientFactory;
+    private readonly TimeProvider _timeProvider;
+    private readonly ConcurrentDictionary<Uri, (DateTimeOffset FetchedAt, IReadOnlyList<SecurityKey> Keys)> _keySets = new();
+    private readonly JsonWebTokenHandler _handler = new();
+
+    /// <summary>Creates the validator.</summary>
+    public SoftwareStatementValidator(
+        IOptionsMonitor<DynamicClientRegistrationOptions> options, IHttpClientFactory httpClientFactory, TimeProvider timeProvider)
+    {
+        _options = options;
+        _httpClientFactory = httpClientFactory;
+        _timeProvider = timeProvider;
+    }
+
+    /// <summary>
+    /// Applies the request's software statement, if any: an invalid one yields <c>invalid_software_statement</c>, one
+    /// from an issuer that is not trusted <c>unapproved_software_statement</c>, a missing one when statements are
+    /// required <c>invalid_software_statement</c>. Returns the request re-read with the statement's claims in force.
+    /// </summary>
+    public async Task<RegistrationResult<ClientRegistrationRequest>> ApplyAsync(
+        ReadOnlyMemory<byte> body, ClientRegistrationRequest request, IReadOnlySet<string> extendedMetadataNames,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var options = _options.CurrentValue.SoftwareStatements;
+        var statement = request.Metadata.SoftwareStatement;
+        if (statement is null)
+        {
+            return options.Required
+                ? new RegistrationError(RegistrationErrorCodes.InvalidSoftwareStatement, "This server requires a software_statement.")
+                : request;
+        }
+
+        var claims = await ValidateAsync(statement, options, cancellationToken).ConfigureAwait(false);
+        if (!claims.Succeeded)
+        {
+            return claims.Error;
+        }
+
+        using var document = JsonDocument.Parse(body);
+        return ClientMetadataJson.ReadRequest(Merge(document.RootElement, claims.Value), extendedMetadataNames);
+    }
+
+    private async Task<RegistrationResult<JsonElement>> ValidateAsync(
+        string statement, SoftwareStatementOptions options, CancellationToken cancellationToken)
+    {
+        JsonWebToken token;
+        try
+        {
+            token = new JsonWebToken(statement);
+        }
+        catch (ArgumentException)
+        {
+            return Invalid("The software_statement is not a signed JWT.");
+        }
+
+        var issuer = options.TrustedIssuers.FirstOrDefault(trusted => string.Equals(trusted.Issuer, token.Issuer, StringComparison.Ordinal));
+        if (issuer is null)
+        {
+            return new RegistrationError(RegistrationErrorCodes.UnapprovedSoftwareStatement,
+                "The software_statement was not issued by an issuer this server trusts.");
+        }
+
+        var keys = await KeysAsync(issuer, cancellationToken).ConfigureAwait(false);
+        if (keys.Count == 0)
+        {
+            return new RegistrationError(RegistrationErrorCodes.TemporarilyUnavailable,
+                "The keys of the software statement's issuer cannot be obtained; retry later.", 503);
+        }
+
+        var result = await _handler.ValidateTokenAsync(token, new TokenValidationParameters
+        {
+            ValidIssuer = issuer.Issuer,
+            IssuerSigningKeys = keys,
+            ValidateAudience = false,
+            ValidateLifetime = true,
+            RequireExpirationTime = false,
+            RequireSignedTokens = true,
+            LifetimeValidator = IsWithinLifetime,
+        }).ConfigureAwait(false);
+
+        if (!result.IsValid)
+        {
+            return Invalid("The software_statement's signature, issuer or lifetime is not valid.");
+        }
+
+        using var payload = JsonDocument.Parse(Base64UrlEncoder.Decode(token.EncodedPayload));
+        return payload.RootElement.ValueKind == JsonValueKind.Object
+            ? payload.RootElement.Clone()
+            : Invalid("The software_statement's claims are not a JSON object.");
+
+        static RegistrationError Invalid(string description) =>
+            new(RegistrationErrorCodes.InvalidSoftwareStatement, description);
+    }
+
+    // The product's clock, not the machine's, decides expiry (tests move it); one minute of skew between issuer and us.
+    private bool IsWithinLifetime(DateTime? notBefore, DateTime? expires, SecurityToken token, TokenValidationParameters parameters)
+    {
+        var now = _timeProvider.GetUtcNow().UtcDateTime;
+        var skew = TimeSpan.FromMinutes(1);
+        return (notBefore is null || notBefore.Value - skew <= now) && (expires is null || now < expires.Value + skew);
+    }
+
+    private async Task<IReadOnlyList<SecurityKey>> KeysAsync(TrustedSoftwareStatementIssuer issuer, CancellationToken cancellationToken)
+    {
+        if (issuer.Jwks is not null)
+        {
+            return PublicJsonWebKeys.TryRead(issuer.Jwks, out var inline) ? inline : [];
+        }
+
+        var uri = issuer.JwksUri!;
+        var now = _timeProvider.GetUtcNow();
+        if (_keySets.TryGetValue(uri, out var cached) && now - cached.FetchedAt < KeySetLifetime)
+        {
+            return cached.Keys;
+        }
+
+        try
+        {
+            var client = _httpClientFactory.CreateClient(HttpClientName);
+            var json = await client.GetStringAsync(uri, cancellationToken).ConfigureAwait(false);
+            if (PublicJsonWebKeys.TryRead(json, out var fetched))
+            {
+                _keySets[uri] = (now, fetched);
+                return fetched;
+            }
+        }
+        catch (HttpRequestException)
+        {
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+        }
+
+        // Serve the last keys known rather than nothing while the issuer is unreachable.
+        return cached.Keys ?? [];
+    }
+
+    private static JsonElement Merge(JsonElement body, JsonElement claims)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            foreach (var member in body.EnumerateObject())
+            {
+                if (!claims.TryGetProperty(member.Name, out _) || StatementClaims.Contains(member.Name))
+                {
+                    member.WriteTo(writer);
+                }
+            }
+
+            foreach (var claim in claims.EnumerateObject())
+            {
+                if (!StatementClaims.Contains(claim.Name) && claim.Name != ClientMetadataNames.SoftwareStatement)
+                {
+                    claim.WriteTo(writer);
+                }
+            }
+
+            writer.WriteEndObject();
+        }
+
+        using var merged = JsonDocument.Parse(buffer.ToArray());
+        return merged.RootElement.Clone();
+    }
+}

@@ -1,0 +1,170 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Dcr.IdentityServerExtensions.IntegrationTests.Infrastructure;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Dcr.IdentityServerExtensions.IntegrationTests;
+
+/// <summary>RFC 7591 §2.3 software statements from a trusted issuer whose keys are configured inline.</summary>
+public sealed class SoftwareStatementTests : IClassFixture<SoftwareStatementTests.Host>
+{
+    public const string Issuer = "https://software-publisher.example.com";
+
+    public sealed class Host : IDisposable
+    {
+        public Host()
+        {
+            Server = new SampleHost(new Dictionary<string, string?>
+            {
+                ["DynamicClientRegistration:SoftwareStatements:TrustedIssuers:0:Issuer"] = Issuer,
+                ["DynamicClientRegistration:SoftwareStatements:TrustedIssuers:0:Jwks"] = PublicJwks(PublisherKey),
+            });
+        }
+
+        public ECDsaSecurityKey PublisherKey { get; } = NewKey("publisher");
+
+        public SampleHost Server { get; }
+
+        public void Dispose() => Server.Dispose();
+    }
+
+    private readonly Host _host;
+    private readonly DcrTestClient _client;
+
+    public SoftwareStatementTests(Host host)
+    {
+        _host = host;
+        _client = host.Server.CreateDcrClient();
+    }
+
+    [Fact]
+    public async Task the_statement_claims_take_precedence_over_plain_members_and_the_statement_is_echoed()
+    {
+        var statement = Sign(_host.PublisherKey, Issuer, new Dictionary<string, object>
+        {
+            ["software_id"] = "signed-software",
+            ["client_name"] = "Name from the statement",
+            ["grant_types"] = new[] { "client_credentials" },
+        });
+
+        var response = await _client.PostRegistrationAsync(
+            $$"""{"software_statement":"{{statement}}","client_name":"Plain name","software_id":"plain","scope":"api"}""",
+            await _client.InitialAccessTokenAsync());
+
+        response.Status.Should().Be(HttpStatusCode.Created, response.Body);
+        response.Json.GetProperty("client_name").GetString().Should().Be("Name from the statement");
+        response.Json.GetProperty("software_id").GetString().Should().Be("signed-software");
+        response.Json.GetProperty("scope").GetString().Should().Be("api");
+        response.Json.GetProperty("software_statement").GetString().Should().Be(statement);
+        response.Json.TryGetProperty("iss", out _).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task a_statement_signed_by_another_key_is_rejected_with_invalid_software_statement()
+    {
+        var statement = Sign(NewKey("impostor"), Issuer, new Dictionary<string, object> { ["software_id"] = "x" });
+
+        var response = await _client.PostRegistrationAsync($$"""{"software_statement":"{{statement}}","grant_types":["client_credentials"]}""",
+            await _client.InitialAccessTokenAsync());
+
+        response.ShouldBeError(HttpStatusCode.BadRequest, "invalid_software_statement");
+    }
+
+    [Fact]
+    public async Task an_expired_statement_is_rejected_with_invalid_software_statement()
+    {
+        var now = _host.Server.Time.GetUtcNow();
+        var statement = Sign(_host.PublisherKey, Issuer, new Dictionary<string, object> { ["software_id"] = "x" },
+            expires: now.AddMinutes(-10));
+
+        var response = await _client.PostRegistrationAsync($$"""{"software_statement":"{{statement}}","grant_types":["client_credentials"]}""",
+            await _client.InitialAccessTokenAsync());
+
+        response.ShouldBeError(HttpStatusCode.BadRequest, "invalid_software_statement");
+    }
+
+    [Fact]
+    public async Task a_statement_from_an_untrusted_issuer_is_rejected_with_unapproved_software_statement()
+    {
+        var statement = Sign(_host.PublisherKey, "https://unknown.example.net", new Dictionary<string, object> { ["software_id"] = "x" });
+
+        var response = await _client.PostRegistrationAsync($$"""{"software_statement":"{{statement}}","grant_types":["client_credentials"]}""",
+            await _client.InitialAccessTokenAsync());
+
+        response.ShouldBeError(HttpStatusCode.BadRequest, "unapproved_software_statement");
+    }
+
+    [Theory]
+    [InlineData("not-a-jwt")]
+    [InlineData("eyJhbGciOiJub25lIn0.eyJpc3MiOiJodHRwczovL3NvZnR3YXJlLXB1Ymxpc2hlci5leGFtcGxlLmNvbSJ9.")]
+    public async Task a_malformed_or_unsigned_statement_is_rejected_with_invalid_software_statement(string statement)
+    {
+        var response = await _client.PostRegistrationAsync($$"""{"software_statement":"{{statement}}","grant_types":["client_credentials"]}""",
+            await _client.InitialAccessTokenAsync());
+
+        response.ShouldBeError(HttpStatusCode.BadRequest, "invalid_software_statement");
+    }
+
+    [Fact]
+    public async Task when_statements_are_required_a_registration_without_one_is_rejected()
+    {
+        var key = NewKey("required");
+        using var host = new SampleHost(new Dictionary<string, string?>
+        {
+            ["DynamicClientRegistration:SoftwareStatements:Required"] = "true",
+            ["DynamicClientRegistration:SoftwareStatements:TrustedIssuers:0:Issuer"] = Issuer,
+            ["DynamicClientRegistration:SoftwareStatements:TrustedIssuers:0:Jwks"] = PublicJwks(key),
+        });
+        using var client = host.CreateDcrClient();
+        var token = await client.InitialAccessTokenAsync();
+
+        (await client.PostRegistrationAsync("""{"grant_types":["client_credentials"]}""", token))
+            .ShouldBeError(HttpStatusCode.BadRequest, "invalid_software_statement");
+
+        var statement = Sign(key, Issuer, new Dictionary<string, object> { ["grant_types"] = new[] { "client_credentials" } });
+        (await client.PostRegistrationAsync($$"""{"software_statement":"{{statement}}"}""", token)).Status.Should().Be(HttpStatusCode.Created);
+    }
+
+    internal static ECDsaSecurityKey NewKey(string keyId) => new(ECDsa.Create(ECCurve.NamedCurves.nistP256)) { KeyId = keyId };
+
+    internal static string PublicJwks(ECDsaSecurityKey key)
+    {
+        var parameters = key.ECDsa.ExportParameters(includePrivateParameters: false);
+        return JsonSerializer.Serialize(new
+        {
+            keys = new[]
+            {
+                new
+                {
+                    kty = "EC",
+                    crv = "P-256",
+                    kid = key.KeyId,
+                    use = "sig",
+                    alg = "ES256",
+                    x = Base64UrlEncoder.Encode(parameters.Q.X),
+                    y = Base64UrlEncoder.Encode(parameters.Q.Y),
+                },
+            },
+        });
+    }
+
+    internal static string Sign(ECDsaSecurityKey key, string issuer, Dictionary<string, object> claims, DateTimeOffset? expires = null,
+        string? audience = null, string? type = null)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var descriptor = new SecurityTokenDescriptor
+        {
+            Issuer = issuer,
+            Audience = audience,
+            Claims = claims,
+            IssuedAt = (expires ?? now.AddMinutes(5)).AddMinutes(-15).UtcDateTime,
+            NotBefore = (expires ?? now.AddMinutes(5)).AddMinutes(-15).UtcDateTime,
+            Expires = (expires ?? now.AddMinutes(5)).UtcDateTime,
+            SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.EcdsaSha256),
+            TokenType = type,
+        };
+        return new JsonWebTokenHandler().CreateToken(descriptor);
+    }
+}
