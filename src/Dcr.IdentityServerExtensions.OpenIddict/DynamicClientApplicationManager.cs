@@ -1,4 +1,5 @@
 using System.Linq.Expressions;
+using Dcr.IdentityServerExtensions.Diagnostics;
 using Dcr.IdentityServerExtensions.Secrets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -17,6 +18,7 @@ public class DynamicClientApplicationManager<TApplication> : OpenIddictApplicati
     where TApplication : class
 {
     private readonly TimeProvider _timeProvider;
+    private readonly ClientRegistrationAudit _audit;
 
     // Set only for the duration of one create or update call made by this product, so that the hash it computed is
     // stored as given instead of being hashed again; a secret from any other caller is always hashed with PBKDF2.
@@ -28,10 +30,12 @@ public class DynamicClientApplicationManager<TApplication> : OpenIddictApplicati
         ILogger<OpenIddictApplicationManager<TApplication>> logger,
         IOptionsMonitor<OpenIddictCoreOptions> options,
         IOpenIddictApplicationStore<TApplication> store,
-        TimeProvider timeProvider)
+        TimeProvider timeProvider,
+        ClientRegistrationAudit audit)
         : base(cache, logger, options, store)
     {
         _timeProvider = timeProvider;
+        _audit = audit;
     }
 
     /// <inheritdoc />
@@ -54,7 +58,7 @@ public class DynamicClientApplicationManager<TApplication> : OpenIddictApplicati
         if (retained is not null && now < retained.ExpiresAt && RegistrationSecrets.Verify(secret, retained.Hash))
         {
             var clientId = await GetClientIdAsync(application, cancellationToken).ConfigureAwait(false);
-            Log.RetainedClientSecretUsed(Logger, clientId, retained.ExpiresAt);
+            await _audit.SucceededAsync(ClientRegistrationAction.UseRetainedClientSecret, clientId, clientId, cancellationToken).ConfigureAwait(false);
             return true;
         }
 

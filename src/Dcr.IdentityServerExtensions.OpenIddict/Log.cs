@@ -5,10 +5,6 @@ namespace Dcr.IdentityServerExtensions.OpenIddict;
 /// <summary>Source-generated log events of the OpenIddict adapter (3xxx).</summary>
 internal static partial class Log
 {
-    [LoggerMessage(EventId = 3000, EventName = "RetainedClientSecretUsed", Level = LogLevel.Information,
-        Message = "Client {ClientId} authenticated with its retained previous secret, valid until {ExpiresAt}.")]
-    public static partial void RetainedClientSecretUsed(ILogger logger, string? clientId, DateTimeOffset expiresAt);
-
     [LoggerMessage(EventId = 3001, EventName = "StoreUnavailable", Level = LogLevel.Error,
         Message = "The OpenIddict application store could not be reached.")]
     public static partial void StoreUnavailable(ILogger logger, Exception exception);

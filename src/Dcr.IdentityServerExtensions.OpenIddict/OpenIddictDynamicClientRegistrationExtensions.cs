@@ -4,6 +4,7 @@ using Dcr.IdentityServerExtensions.Options;
 using Dcr.IdentityServerExtensions.Services;
 using Dcr.IdentityServerExtensions.Stores;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenIddict.Server;
 
@@ -31,7 +32,21 @@ public static class OpenIddictDynamicClientRegistrationExtensions
         services.TryAddSingleton<AttachRegistrationEndpoint>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<OpenIddictServerOptions>, ConfigureServerDiscovery>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<DynamicClientRegistrationOptions>, DefaultsFromServer>());
+
+        // OpenIddict's dispatchers write every token they create or validate at Trace: initial access tokens and
+        // access tokens would reach the logs. Those two categories stop at Debug; a host that really wants the tokens
+        // in its logs (never in production) names the exact category in its own filter.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<LoggerFilterOptions>, TokenLoggingFilter>());
         return builder;
+    }
+
+    private sealed class TokenLoggingFilter : IConfigureOptions<LoggerFilterOptions>
+    {
+        public void Configure(LoggerFilterOptions options)
+        {
+            options.AddFilter("OpenIddict.Server.OpenIddictServerDispatcher", LogLevel.Debug);
+            options.AddFilter("OpenIddict.Validation.OpenIddictValidationDispatcher", LogLevel.Debug);
+        }
     }
 
     private sealed class ConfigureServerDiscovery : IConfigureOptions<OpenIddictServerOptions>

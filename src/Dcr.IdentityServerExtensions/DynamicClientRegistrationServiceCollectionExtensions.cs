@@ -1,4 +1,5 @@
 using Dcr.IdentityServerExtensions;
+using Dcr.IdentityServerExtensions.Diagnostics;
 using Dcr.IdentityServerExtensions.Options;
 using Dcr.IdentityServerExtensions.Policies;
 using Dcr.IdentityServerExtensions.Services;
@@ -46,6 +47,9 @@ public static class DynamicClientRegistrationServiceCollectionExtensions
         });
         services.TryAddScoped<ClientRegistrationPolicyPipeline>();
         services.TryAddScoped<ClientRegistrationService>();
+        services.AddMetrics();
+        services.TryAddSingleton<DynamicClientRegistrationMetrics>();
+        services.TryAddScoped<ClientRegistrationAudit>();
 
         // The built-in policies run first, in this order, before any the host adds; each does nothing until configured.
         services.TryAddEnumerable(ServiceDescriptor.Scoped<IClientRegistrationPolicy, TrustedRedirectHostsPolicy>());

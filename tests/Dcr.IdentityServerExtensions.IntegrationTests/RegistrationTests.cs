@@ -220,8 +220,8 @@ public sealed class RegistrationTests : IClassFixture<RegistrationTests.Host>
         registration.ClientSecretExpiresAt.Should().Be(0);
         var token = await _client.Http.RequestClientCredentialsTokenAsync(new ClientCredentialsTokenRequest
         {
-            Address = discovery.TokenEndpoint,
-            ClientId = registration.ClientId,
+            Address = discovery.TokenEndpoint!,
+            ClientId = registration.ClientId!,
             ClientSecret = registration.ClientSecret,
             Scope = "api",
             ClientCredentialStyle = ClientCredentialStyle.PostBody,

@@ -1,7 +1,10 @@
+using System.Data.Common;
+using System.Diagnostics;
 using Dcr.IdentityServerExtensions.Diagnostics;
 using Dcr.IdentityServerExtensions.Options;
 using Dcr.IdentityServerExtensions.Protocol;
 using Dcr.IdentityServerExtensions.Services;
+using Dcr.IdentityServerExtensions.Stores;
 using Dcr.IdentityServerExtensions.Validation;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -12,10 +15,22 @@ using Microsoft.Extensions.Options;
 
 namespace Dcr.IdentityServerExtensions.Endpoints;
 
-/// <summary>The registration endpoint (RFC 7591) and the client configuration endpoint (RFC 7592).</summary>
+/// <summary>
+/// The registration endpoint (RFC 7591) and the client configuration endpoint (RFC 7592). Each request reads top to
+/// bottom: parse, authenticate, hand to <see cref="ClientRegistrationService"/>, answer; one runner around them
+/// traces, times and audits every request and turns an unreachable store into a 503.
+/// </summary>
 internal static class DynamicClientRegistrationEndpoints
 {
     private const string ClientIdRouteValue = "clientId";
+
+    private static readonly HashSet<string> EmptyNames = [];
+
+    private static readonly RegistrationError NotEnabled = new(RegistrationErrorCodes.InvalidRequest,
+        "This endpoint is not enabled on this server.", StatusCodes.Status404NotFound);
+
+    private static readonly RegistrationError Unavailable = new(RegistrationErrorCodes.TemporarilyUnavailable,
+        "The client registration store is temporarily unavailable; retry later.", StatusCodes.Status503ServiceUnavailable);
 
     /// <summary>
     /// Maps <c>POST {RegistrationPath}</c> and <c>GET|PUT|DELETE {RegistrationPath}/{client_id}</c>.
@@ -27,20 +42,67 @@ internal static class DynamicClientRegistrationEndpoints
         var options = endpoints.ServiceProvider.GetRequiredService<IOptions<DynamicClientRegistrationOptions>>().Value;
 
         var group = endpoints.MapGroup(options.RegistrationPath);
-        group.MapPost(string.Empty, RegisterAsync).WithDisplayName("Dynamic client registration");
-        group.MapGet("/{" + ClientIdRouteValue + "}", ReadAsync).WithDisplayName("Dynamic client read");
-        group.MapPut("/{" + ClientIdRouteValue + "}", UpdateAsync).WithDisplayName("Dynamic client update");
-        group.MapDelete("/{" + ClientIdRouteValue + "}", DeleteAsync).WithDisplayName("Dynamic client delete");
+        group.MapPost(string.Empty, context => RunAsync(context, ClientRegistrationAction.Register, RegisterAsync))
+            .WithDisplayName("Dynamic client registration");
+        group.MapGet("/{" + ClientIdRouteValue + "}", context => RunAsync(context, ClientRegistrationAction.Read, ReadAsync))
+            .WithDisplayName("Dynamic client read");
+        group.MapPut("/{" + ClientIdRouteValue + "}", context => RunAsync(context, ClientRegistrationAction.Update, UpdateAsync))
+            .WithDisplayName("Dynamic client update");
+        group.MapDelete("/{" + ClientIdRouteValue + "}", context => RunAsync(context, ClientRegistrationAction.Delete, DeleteAsync))
+            .WithDisplayName("Dynamic client delete");
         return group;
     }
 
-    private static async Task RegisterAsync(HttpContext context)
+    /// <summary>What a handler did: the client and caller involved, and the error it answered with, if any.</summary>
+    private readonly record struct Outcome(string? ClientId, string? CallerId, RegistrationError? Error);
+
+    private static async Task RunAsync(HttpContext context, ClientRegistrationAction action, Func<HttpContext, Task<Outcome>> handler)
+    {
+        var services = context.RequestServices;
+        var metrics = services.GetRequiredService<DynamicClientRegistrationMetrics>();
+        var timeProvider = services.GetRequiredService<TimeProvider>();
+        using var activity = DynamicClientRegistrationMetrics.ActivitySource.StartActivity("dcr." + DynamicClientRegistrationMetrics.ActionName(action));
+        var started = Stopwatch.GetTimestamp();
+
+        Outcome outcome;
+        try
+        {
+            outcome = await handler(context).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (IsStorageFailure(exception) && !context.RequestAborted.IsCancellationRequested)
+        {
+            Log.StorageUnavailable(services.GetRequiredService<ILogger<ClientRegistrationService>>(), exception);
+            outcome = new Outcome(context.Request.RouteValues[ClientIdRouteValue] as string, null, Unavailable);
+            if (!context.Response.HasStarted)
+            {
+                context.Response.Clear();
+                context.Response.Headers.RetryAfter = "5";
+                await ProtocolResponseWriter.WriteErrorAsync(context, Unavailable).ConfigureAwait(false);
+            }
+        }
+
+        var audit = services.GetRequiredService<ClientRegistrationAudit>();
+        if (outcome.Error is { } error)
+        {
+            await audit.RefusedAsync(action, outcome.ClientId, outcome.CallerId, error.Code, CancellationToken.None).ConfigureAwait(false);
+        }
+        else
+        {
+            await audit.SucceededAsync(action, outcome.ClientId, outcome.CallerId, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        activity?.SetTag("dcr.client_id", outcome.ClientId);
+        activity?.SetTag("dcr.outcome", outcome.Error?.Code ?? ClientRegistrationEvent.Success);
+        activity?.SetStatus(outcome.Error is null || outcome.Error.StatusCode < 500 ? ActivityStatusCode.Ok : ActivityStatusCode.Error);
+        metrics.RecordDuration(action, context.Response.StatusCode, Stopwatch.GetElapsedTime(started));
+    }
+
+    private static async Task<Outcome> RegisterAsync(HttpContext context)
     {
         var options = context.RequestServices.GetRequiredService<IOptionsMonitor<DynamicClientRegistrationOptions>>().CurrentValue;
         if (!options.Enabled)
         {
-            await ProtocolResponseWriter.WriteErrorAsync(context, NotEnabled).ConfigureAwait(false);
-            return;
+            return await FailAsync(context, NotEnabled, null, null).ConfigureAwait(false);
         }
 
         var caller = RegistrationCaller.Anonymous;
@@ -50,14 +112,12 @@ internal static class DynamicClientRegistrationEndpoints
             var token = await validator.ValidateAsync(context, options.InitialAccessTokenScope).ConfigureAwait(false);
             if (token.Status != InitialAccessTokenStatus.Valid)
             {
-                var logger = context.RequestServices.GetRequiredService<ILogger<ClientRegistrationService>>();
-                Log.InitialAccessTokenRejected(logger, token.Status);
                 var error = token.Status == InitialAccessTokenStatus.InsufficientScope
                     ? new RegistrationError(RegistrationErrorCodes.InsufficientScope,
                         $"The initial access token must carry the '{options.InitialAccessTokenScope}' scope.", StatusCodes.Status403Forbidden)
                     : RegistrationError.InvalidToken("A valid initial access token is required as a bearer token.");
                 await ProtocolResponseWriter.WriteErrorAsync(context, error, options.InitialAccessTokenScope).ConfigureAwait(false);
-                return;
+                return new Outcome(null, token.CallerId, error);
             }
 
             caller = new RegistrationCaller(token.Principal, token.CallerId);
@@ -66,8 +126,7 @@ internal static class DynamicClientRegistrationEndpoints
         var request = await ReadRequestAsync(context, options).ConfigureAwait(false);
         if (!request.Succeeded)
         {
-            await ProtocolResponseWriter.WriteErrorAsync(context, request.Error).ConfigureAwait(false);
-            return;
+            return await FailAsync(context, request.Error, null, caller.CallerId).ConfigureAwait(false);
         }
 
         var service = context.RequestServices.GetRequiredService<ClientRegistrationService>();
@@ -75,8 +134,7 @@ internal static class DynamicClientRegistrationEndpoints
             .ConfigureAwait(false);
         if (!result.Succeeded)
         {
-            await ProtocolResponseWriter.WriteErrorAsync(context, result.Error).ConfigureAwait(false);
-            return;
+            return await FailAsync(context, result.Error, null, caller.CallerId).ConfigureAwait(false);
         }
 
         if (result.Value.RegistrationClientUri is { } location)
@@ -85,101 +143,112 @@ internal static class DynamicClientRegistrationEndpoints
         }
 
         await ProtocolResponseWriter.WriteClientInformationAsync(context, result.Value, StatusCodes.Status201Created).ConfigureAwait(false);
+        return new Outcome(result.Value.Client.ClientId, caller.CallerId, null);
     }
 
-    private static async Task ReadAsync(HttpContext context)
+    private static async Task<Outcome> ReadAsync(HttpContext context)
     {
-        var (options, client) = await AuthenticateManagementAsync(context, isDelete: false).ConfigureAwait(false);
+        var (options, client, refused) = await AuthenticateManagementAsync(context, isDelete: false).ConfigureAwait(false);
         if (client is null)
         {
-            return;
+            return refused;
         }
 
         var service = context.RequestServices.GetRequiredService<ClientRegistrationService>();
         var result = await service.ReadAsync(client, RegistrationEndpointUri(context, options), context.RequestAborted).ConfigureAwait(false);
-        await WriteManagementResultAsync(context, result).ConfigureAwait(false);
+        return await AnswerAsync(context, client, result).ConfigureAwait(false);
     }
 
-    private static async Task UpdateAsync(HttpContext context)
+    private static async Task<Outcome> UpdateAsync(HttpContext context)
     {
-        var (options, client) = await AuthenticateManagementAsync(context, isDelete: false).ConfigureAwait(false);
+        var (options, client, refused) = await AuthenticateManagementAsync(context, isDelete: false).ConfigureAwait(false);
         if (client is null)
         {
-            return;
+            return refused;
         }
 
         var request = await ReadRequestAsync(context, options).ConfigureAwait(false);
         if (!request.Succeeded)
         {
-            await ProtocolResponseWriter.WriteErrorAsync(context, request.Error).ConfigureAwait(false);
-            return;
+            return await FailAsync(context, request.Error, client.ClientId, client.ClientId).ConfigureAwait(false);
         }
 
         var service = context.RequestServices.GetRequiredService<ClientRegistrationService>();
         var result = await service.UpdateAsync(client, request.Value, RegistrationEndpointUri(context, options), context.RequestAborted)
             .ConfigureAwait(false);
-        await WriteManagementResultAsync(context, result).ConfigureAwait(false);
+        return await AnswerAsync(context, client, result).ConfigureAwait(false);
     }
 
-    private static async Task DeleteAsync(HttpContext context)
+    private static async Task<Outcome> DeleteAsync(HttpContext context)
     {
-        var (_, client) = await AuthenticateManagementAsync(context, isDelete: true).ConfigureAwait(false);
+        var (_, client, refused) = await AuthenticateManagementAsync(context, isDelete: true).ConfigureAwait(false);
         if (client is null)
         {
-            return;
+            return refused;
         }
 
         var service = context.RequestServices.GetRequiredService<ClientRegistrationService>();
         var result = await service.DeleteAsync(client, context.RequestAborted).ConfigureAwait(false);
         if (!result.Succeeded)
         {
-            await ProtocolResponseWriter.WriteErrorAsync(context, result.Error).ConfigureAwait(false);
-            return;
+            return await FailAsync(context, result.Error, client.ClientId, client.ClientId).ConfigureAwait(false);
         }
 
         ProtocolResponseWriter.PreventCaching(context.Response);
         context.Response.StatusCode = StatusCodes.Status204NoContent;
+        return new Outcome(client.ClientId, client.ClientId, null);
     }
 
     /// <summary>
     /// Answers 404 when management is off, 405 for a DELETE that is not allowed, and 401 for any token problem;
     /// returns the authenticated client otherwise.
     /// </summary>
-    private static async Task<(DynamicClientRegistrationOptions Options, Stores.StoredClient? Client)> AuthenticateManagementAsync(
+    private static async Task<(DynamicClientRegistrationOptions Options, StoredClient? Client, Outcome Refused)> AuthenticateManagementAsync(
         HttpContext context, bool isDelete)
     {
         var options = context.RequestServices.GetRequiredService<IOptionsMonitor<DynamicClientRegistrationOptions>>().CurrentValue;
+        var clientId = context.Request.RouteValues[ClientIdRouteValue] as string ?? string.Empty;
         if (!options.Enabled || !options.Management.Enabled)
         {
-            await ProtocolResponseWriter.WriteErrorAsync(context, NotEnabled).ConfigureAwait(false);
-            return (options, null);
+            return (options, null, await FailAsync(context, NotEnabled, clientId, null).ConfigureAwait(false));
         }
 
         if (isDelete && !options.Management.AllowClientDelete)
         {
             // RFC 7592 §2.3: a server that does not let clients delete themselves answers 405.
             context.Response.Headers.Allow = "GET, PUT";
-            await ProtocolResponseWriter.WriteErrorAsync(context, new RegistrationError(RegistrationErrorCodes.InvalidRequest,
-                "This server does not allow clients to delete their registration.", StatusCodes.Status405MethodNotAllowed)).ConfigureAwait(false);
-            return (options, null);
+            var notAllowed = new RegistrationError(RegistrationErrorCodes.InvalidRequest,
+                "This server does not allow clients to delete their registration.", StatusCodes.Status405MethodNotAllowed);
+            return (options, null, await FailAsync(context, notAllowed, clientId, null).ConfigureAwait(false));
         }
 
-        var clientId = context.Request.RouteValues[ClientIdRouteValue] as string ?? string.Empty;
         var service = context.RequestServices.GetRequiredService<ClientRegistrationService>();
         var client = await service.AuthenticateAsync(clientId, BearerToken(context.Request), context.RequestAborted).ConfigureAwait(false);
         if (!client.Succeeded)
         {
-            await ProtocolResponseWriter.WriteErrorAsync(context, client.Error).ConfigureAwait(false);
-            return (options, null);
+            // The caller is unknown: the token proved nothing.
+            return (options, null, await FailAsync(context, client.Error, clientId, null).ConfigureAwait(false));
         }
 
-        return (options, client.Value);
+        return (options, client.Value, default);
     }
 
-    private static Task WriteManagementResultAsync(HttpContext context, RegistrationResult<ClientInformationResponse> result) =>
-        result.Succeeded
-            ? ProtocolResponseWriter.WriteClientInformationAsync(context, result.Value, StatusCodes.Status200OK)
-            : ProtocolResponseWriter.WriteErrorAsync(context, result.Error);
+    private static async Task<Outcome> AnswerAsync(HttpContext context, StoredClient client, RegistrationResult<ClientInformationResponse> result)
+    {
+        if (!result.Succeeded)
+        {
+            return await FailAsync(context, result.Error, client.ClientId, client.ClientId).ConfigureAwait(false);
+        }
+
+        await ProtocolResponseWriter.WriteClientInformationAsync(context, result.Value, StatusCodes.Status200OK).ConfigureAwait(false);
+        return new Outcome(client.ClientId, client.ClientId, null);
+    }
+
+    private static async Task<Outcome> FailAsync(HttpContext context, RegistrationError error, string? clientId, string? callerId)
+    {
+        await ProtocolResponseWriter.WriteErrorAsync(context, error).ConfigureAwait(false);
+        return new Outcome(clientId, callerId, error);
+    }
 
     private static async Task<RegistrationResult<ClientRegistrationRequest>> ReadRequestAsync(
         HttpContext context, DynamicClientRegistrationOptions options)
@@ -241,8 +310,6 @@ internal static class DynamicClientRegistrationEndpoints
         return await statements.ApplyAsync(body, parsed.Value, extendedNames, context.RequestAborted).ConfigureAwait(false);
     }
 
-    private static readonly HashSet<string> EmptyNames = [];
-
     private static string? BearerToken(HttpRequest request)
     {
         var authorization = request.Headers.Authorization.ToString();
@@ -258,6 +325,17 @@ internal static class DynamicClientRegistrationEndpoints
         return new Uri($"{request.Scheme}://{request.Host}{request.PathBase}{options.RegistrationPath}");
     }
 
-    private static RegistrationError NotEnabled { get; } = new(RegistrationErrorCodes.InvalidRequest,
-        "This endpoint is not enabled on this server.", StatusCodes.Status404NotFound);
+    /// <summary>A database that cannot be reached, whatever wraps the provider's exception.</summary>
+    internal static bool IsStorageFailure(Exception exception)
+    {
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is DbException or TimeoutException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }

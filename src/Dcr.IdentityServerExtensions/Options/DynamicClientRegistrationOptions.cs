@@ -66,6 +66,9 @@ public sealed class DynamicClientRegistrationOptions
     /// <summary>The largest request body accepted, in bytes; larger bodies get 413. Default 64 KiB.</summary>
     public int MaxRequestBodySize { get; set; } = 64 * 1024;
 
+    /// <summary>Limits on what one request may carry (bound from <c>DynamicClientRegistration:Limits</c>).</summary>
+    public RegistrationLimitOptions Limits { get; } = new();
+
     /// <summary>RFC 7592 client management (PingFederate: "Enable Dynamic Client Registration Management").</summary>
     public DynamicClientManagementOptions Management { get; } = new();
 
@@ -237,4 +240,20 @@ public enum ExtendedMetadataType
 
     /// <summary>A JSON object.</summary>
     Object,
+}
+
+/// <summary>Limits on one registration or update, bound from <c>DynamicClientRegistration:Limits</c>.</summary>
+public sealed class RegistrationLimitOptions
+{
+    /// <summary>The most <c>redirect_uris</c>. Default 20.</summary>
+    public int MaxRedirectUris { get; set; } = 20;
+
+    /// <summary>The most <c>contacts</c>. Default 10.</summary>
+    public int MaxContacts { get; set; } = 10;
+
+    /// <summary>The most entries of any other array (grant types, response types, post-logout URIs, extended values). Default 20.</summary>
+    public int MaxArrayLength { get; set; } = 20;
+
+    /// <summary>The longest string member (names, URIs, contacts, software ids, scope), in characters. Default 2048.</summary>
+    public int MaxStringLength { get; set; } = 2048;
 }

@@ -129,6 +129,21 @@ public sealed class DynamicClientRegistrationOptionsValidator : IValidateOptions
             }
         }
 
+        var limits = options.Limits;
+        foreach (var (key, value, minimum) in new[]
+        {
+            ("MaxRedirectUris", limits.MaxRedirectUris, 1),
+            ("MaxContacts", limits.MaxContacts, 1),
+            ("MaxArrayLength", limits.MaxArrayLength, 4),
+            ("MaxStringLength", limits.MaxStringLength, 256),
+        })
+        {
+            if (value < minimum)
+            {
+                failures.Add($"{Section}:Limits:{key} is {value}. Set at least {minimum}.");
+            }
+        }
+
         var management = options.Management;
         if (management.RetainClientSecret && management.ClientSecretRetentionPeriod <= TimeSpan.Zero)
         {

@@ -5,7 +5,6 @@ using Dcr.IdentityServerExtensions.Protocol;
 using Dcr.IdentityServerExtensions.Secrets;
 using Dcr.IdentityServerExtensions.Stores;
 using Dcr.IdentityServerExtensions.Validation;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Dcr.IdentityServerExtensions.Services;
@@ -22,7 +21,7 @@ public sealed class ClientRegistrationService
     private readonly ClientRegistrationPolicyPipeline _policies;
     private readonly IOptionsMonitor<DynamicClientRegistrationOptions> _options;
     private readonly TimeProvider _timeProvider;
-    private readonly ILogger<ClientRegistrationService> _logger;
+    private readonly ClientRegistrationAudit _audit;
 
     /// <summary>Creates the service.</summary>
     public ClientRegistrationService(
@@ -31,14 +30,14 @@ public sealed class ClientRegistrationService
         ClientRegistrationPolicyPipeline policies,
         IOptionsMonitor<DynamicClientRegistrationOptions> options,
         TimeProvider timeProvider,
-        ILogger<ClientRegistrationService> logger)
+        ClientRegistrationAudit audit)
     {
         _store = store;
         _validator = validator;
         _policies = policies;
         _options = options;
         _timeProvider = timeProvider;
-        _logger = logger;
+        _audit = audit;
     }
 
     /// <summary>Registers a new client (RFC 7591 §3.1).</summary>
@@ -56,7 +55,6 @@ public sealed class ClientRegistrationService
         var validated = await ValidateAsync(request, caller, ClientRegistrationOperation.Create, existing: null, cancellationToken).ConfigureAwait(false);
         if (!validated.Succeeded)
         {
-            Log.RegistrationRejected(_logger, validated.Error.Code, caller.CallerId);
             return validated.Error;
         }
 
@@ -80,11 +78,9 @@ public sealed class ClientRegistrationService
         var stored = await _store.CreateAsync(client, cancellationToken).ConfigureAwait(false);
         if (stored.Status != StoreStatus.Succeeded)
         {
-            Log.RegistrationStoreFailed(_logger, stored.Status, caller.CallerId);
             return StoreError(stored);
         }
 
-        Log.ClientRegistered(_logger, stored.Client!.ClientId, caller.CallerId);
         return new ClientInformationResponse
         {
             Client = stored.Client,
@@ -109,7 +105,6 @@ public sealed class ClientRegistrationService
         // Hash and compare even when there is no client, so the time taken does not tell the two cases apart.
         if (!RegistrationSecrets.Verify(registrationAccessToken, client?.RegistrationAccessTokenHash ?? UnknownClientHash) || client is null)
         {
-            Log.ManagementTokenRejected(_logger);
             return InvalidRegistrationToken;
         }
 
@@ -121,13 +116,7 @@ public sealed class ClientRegistrationService
         StoredClient client, Uri registrationEndpoint, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
-        var result = await RotateAndStoreAsync(client, client.Metadata, registrationEndpoint, cancellationToken).ConfigureAwait(false);
-        if (result.Succeeded)
-        {
-            Log.ClientRead(_logger, client.ClientId);
-        }
-
-        return result;
+        return await RotateAndStoreAsync(client, client.Metadata, registrationEndpoint, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -165,17 +154,10 @@ public sealed class ClientRegistrationService
         var validated = await ValidateAsync(request, caller, ClientRegistrationOperation.Update, client, cancellationToken).ConfigureAwait(false);
         if (!validated.Succeeded)
         {
-            Log.UpdateRejected(_logger, client.ClientId, validated.Error.Code);
             return validated.Error;
         }
 
-        var result = await RotateAndStoreAsync(client, validated.Value, registrationEndpoint, cancellationToken).ConfigureAwait(false);
-        if (result.Succeeded)
-        {
-            Log.ClientUpdated(_logger, client.ClientId);
-        }
-
-        return result;
+        return await RotateAndStoreAsync(client, validated.Value, registrationEndpoint, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Deletes a client (RFC 7592 §2.3).</summary>
@@ -194,7 +176,6 @@ public sealed class ClientRegistrationService
             return InvalidRegistrationToken;
         }
 
-        Log.ClientDeleted(_logger, client.ClientId);
         return client;
     }
 
@@ -265,12 +246,12 @@ public sealed class ClientRegistrationService
 
         if (clientSecret is not null && client.ClientSecretHash is not null)
         {
-            Log.ClientSecretRotated(_logger, client.ClientId, updated.RetainedClientSecret is not null);
+            await _audit.SucceededAsync(ClientRegistrationAction.RotateClientSecret, client.ClientId, client.ClientId, cancellationToken).ConfigureAwait(false);
         }
 
         if (registrationAccessToken is not null)
         {
-            Log.RegistrationAccessTokenRotated(_logger, client.ClientId);
+            await _audit.SucceededAsync(ClientRegistrationAction.RotateRegistrationAccessToken, client.ClientId, client.ClientId, cancellationToken).ConfigureAwait(false);
         }
 
         return new ClientInformationResponse

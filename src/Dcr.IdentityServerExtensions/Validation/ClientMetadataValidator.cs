@@ -11,12 +11,6 @@ namespace Dcr.IdentityServerExtensions.Validation;
 /// </summary>
 public sealed class ClientMetadataValidator
 {
-    /// <summary>The longest string member accepted (client names, URIs, contacts, software ids).</summary>
-    public const int MaxStringLength = 2048;
-
-    /// <summary>The most entries accepted in any array member.</summary>
-    public const int MaxArrayLength = 64;
-
     private static readonly HashSet<string> ForbiddenSchemes = new(StringComparer.OrdinalIgnoreCase)
     {
         "javascript", "vbscript", "data", "file", "blob", "about", "filesystem", "view-source", "ws", "wss", "ftp",
@@ -85,7 +79,8 @@ public sealed class ClientMetadataValidator
             return RegistrationError.InvalidMetadata("A public client (token_endpoint_auth_method 'none') cannot use the client_credentials grant.");
         }
 
-        var arrays = CheckArrayLengths(metadata);
+        var limits = options.Limits;
+        var arrays = CheckArrayLengths(metadata, limits);
         if (arrays is not null)
         {
             return arrays;
@@ -98,7 +93,7 @@ public sealed class ClientMetadataValidator
 
         foreach (var redirectUri in metadata.RedirectUris)
         {
-            var problem = CheckRedirectUri(redirectUri, applicationType);
+            var problem = CheckRedirectUri(redirectUri, applicationType, limits.MaxStringLength);
             if (problem is not null)
             {
                 return RegistrationError.InvalidRedirectUri($"redirect_uri '{Truncate(redirectUri)}' is invalid: {problem}");
@@ -107,14 +102,14 @@ public sealed class ClientMetadataValidator
 
         foreach (var redirectUri in metadata.PostLogoutRedirectUris)
         {
-            var problem = CheckRedirectUri(redirectUri, applicationType);
+            var problem = CheckRedirectUri(redirectUri, applicationType, limits.MaxStringLength);
             if (problem is not null)
             {
                 return RegistrationError.InvalidMetadata($"post_logout_redirect_uri '{Truncate(redirectUri)}' is invalid: {problem}");
             }
         }
 
-        var strings = CheckStrings(metadata);
+        var strings = CheckStrings(metadata, limits.MaxStringLength);
         if (strings is not null)
         {
             return strings;
@@ -180,11 +175,11 @@ public sealed class ClientMetadataValidator
     /// Returns why <paramref name="value"/> is not an acceptable redirect URI for a client of
     /// <paramref name="applicationType"/>, or <see langword="null"/> when it is.
     /// </summary>
-    public static string? CheckRedirectUri(string value, string applicationType)
+    public static string? CheckRedirectUri(string value, string applicationType, int maxLength)
     {
-        if (value.Length > MaxStringLength)
+        if (value.Length > maxLength)
         {
-            return $"it is longer than {MaxStringLength} characters.";
+            return $"it is longer than {maxLength} characters.";
         }
 
         if (value.Contains('#', StringComparison.Ordinal))
@@ -285,29 +280,29 @@ public sealed class ClientMetadataValidator
         return null;
     }
 
-    private static RegistrationError? CheckArrayLengths(ClientMetadata metadata)
+    private static RegistrationError? CheckArrayLengths(ClientMetadata metadata, RegistrationLimitOptions limits)
     {
-        (string Name, int Count)[] arrays =
+        (string Name, int Count, int Limit)[] arrays =
         [
-            (ClientMetadataNames.RedirectUris, metadata.RedirectUris.Count),
-            (ClientMetadataNames.PostLogoutRedirectUris, metadata.PostLogoutRedirectUris.Count),
-            (ClientMetadataNames.Contacts, metadata.Contacts.Count),
-            (ClientMetadataNames.GrantTypes, metadata.GrantTypes?.Count ?? 0),
-            (ClientMetadataNames.ResponseTypes, metadata.ResponseTypes?.Count ?? 0),
+            (ClientMetadataNames.RedirectUris, metadata.RedirectUris.Count, limits.MaxRedirectUris),
+            (ClientMetadataNames.PostLogoutRedirectUris, metadata.PostLogoutRedirectUris.Count, limits.MaxArrayLength),
+            (ClientMetadataNames.Contacts, metadata.Contacts.Count, limits.MaxContacts),
+            (ClientMetadataNames.GrantTypes, metadata.GrantTypes?.Count ?? 0, limits.MaxArrayLength),
+            (ClientMetadataNames.ResponseTypes, metadata.ResponseTypes?.Count ?? 0, limits.MaxArrayLength),
         ];
 
-        foreach (var (name, count) in arrays)
+        foreach (var (name, count, limit) in arrays)
         {
-            if (count > MaxArrayLength)
+            if (count > limit)
             {
-                return RegistrationError.InvalidMetadata($"{name} has {count} entries; at most {MaxArrayLength} are accepted.");
+                return RegistrationError.InvalidMetadata($"{name} has {count} entries; at most {limit} are accepted.");
             }
         }
 
         return null;
     }
 
-    private static RegistrationError? CheckStrings(ClientMetadata metadata)
+    private static RegistrationError? CheckStrings(ClientMetadata metadata, int maxLength)
     {
         (string Name, string? Value)[] texts =
         [
@@ -319,17 +314,17 @@ public sealed class ClientMetadataValidator
 
         foreach (var (name, value) in texts)
         {
-            if (value is not null && (value.Length > MaxStringLength || value.Any(char.IsControl)))
+            if (value is not null && (value.Length > maxLength || value.Any(char.IsControl)))
             {
-                return RegistrationError.InvalidMetadata($"{name} must be at most {MaxStringLength} characters without control characters.");
+                return RegistrationError.InvalidMetadata($"{name} must be at most {maxLength} characters without control characters.");
             }
         }
 
         foreach (var contact in metadata.Contacts)
         {
-            if (contact.Length == 0 || contact.Length > MaxStringLength || contact.Any(char.IsControl))
+            if (contact.Length == 0 || contact.Length > maxLength || contact.Any(char.IsControl))
             {
-                return RegistrationError.InvalidMetadata($"contacts entries must be non-empty, at most {MaxStringLength} characters, without control characters.");
+                return RegistrationError.InvalidMetadata($"contacts entries must be non-empty, at most {maxLength} characters, without control characters.");
             }
         }
 
@@ -350,7 +345,7 @@ public sealed class ClientMetadataValidator
             }
 
             var httpsOnly = name == ClientMetadataNames.JwksUri;
-            if (value.Length > MaxStringLength || value.Any(char.IsControl)
+            if (value.Length > maxLength || value.Any(char.IsControl)
                 || !Uri.TryCreate(value, UriKind.Absolute, out var uri)
                 || !(uri.Scheme == Uri.UriSchemeHttps || (!httpsOnly && uri.Scheme == Uri.UriSchemeHttp))
                 || string.IsNullOrEmpty(uri.Host) || !string.IsNullOrEmpty(uri.UserInfo))
@@ -461,13 +456,13 @@ public sealed class ClientMetadataValidator
                 return RegistrationError.InvalidMetadata($"'{Truncate(name)}' is not a metadata member this server accepts.");
             }
 
-            if (value.GetRawText().Length > MaxStringLength * 4)
+            if (value.GetRawText().Length > options.Limits.MaxStringLength * 4)
             {
                 return RegistrationError.InvalidMetadata($"'{name}' is too large.");
             }
 
             var valid = definition.MultiValued
-                ? value.ValueKind == JsonValueKind.Array && value.GetArrayLength() <= MaxArrayLength
+                ? value.ValueKind == JsonValueKind.Array && value.GetArrayLength() <= options.Limits.MaxArrayLength
                     && value.EnumerateArray().All(item => HasType(item, definition.Type))
                 : value.ValueKind != JsonValueKind.Array && HasType(value, definition.Type);
             if (!valid)
@@ -481,7 +476,7 @@ public sealed class ClientMetadataValidator
                     _ => "non-null JSON",
                 };
                 return RegistrationError.InvalidMetadata(definition.MultiValued
-                    ? $"'{name}' must be an array of at most {MaxArrayLength} {type} values."
+                    ? $"'{name}' must be an array of at most {options.Limits.MaxArrayLength} {type} values."
                     : $"'{name}' must be a single {type}.");
             }
         }
