@@ -76,7 +76,17 @@ public static class OpenIddictDynamicClientRegistrationExtensions
 
             if (options.AllowedGrantTypes.Count == 0)
             {
-                foreach (var grantType in options.EffectiveGrantTypes.Where(serverOptions.GrantTypes.Contains).ToList())
+                var grantTypes = options.EffectiveGrantTypes.Where(serverOptions.GrantTypes.Contains).ToList();
+                if (grantTypes.Count == 0)
+                {
+                    // Left empty, the list would mean "the defaults": grants this server cannot serve.
+                    throw new InvalidOperationException(
+                        "The OpenIddict server enables none of the grant types dynamically registered clients may use by default " +
+                        $"({string.Join(", ", options.EffectiveGrantTypes)}). Enable one on the server (for example AllowClientCredentialsFlow()) " +
+                        $"or list the allowed ones in {DynamicClientRegistrationOptions.SectionName}:AllowedGrantTypes.");
+                }
+
+                foreach (var grantType in grantTypes)
                 {
                     options.AllowedGrantTypes.Add(grantType);
                 }

@@ -28,6 +28,14 @@ public static class DynamicClientRegistrationServiceCollectionExtensions
             services.AddOptions<DynamicClientRegistrationOptions>()
                 .BindConfiguration(DynamicClientRegistrationOptions.SectionName)
                 .ValidateOnStart();
+
+            // These add configuration actions each time they are called, so they run once, with the binding.
+            services.AddMetrics();
+            services.AddHttpClient(SoftwareStatementValidator.HttpClientName, client =>
+            {
+                client.Timeout = TimeSpan.FromSeconds(10);
+                client.MaxResponseContentBufferSize = 256 * 1024;
+            });
         }
 
         if (configure is not null)
@@ -40,14 +48,8 @@ public static class DynamicClientRegistrationServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ClientMetadataValidator>();
         services.TryAddSingleton<SoftwareStatementValidator>();
-        services.AddHttpClient(SoftwareStatementValidator.HttpClientName, client =>
-        {
-            client.Timeout = TimeSpan.FromSeconds(10);
-            client.MaxResponseContentBufferSize = 256 * 1024;
-        });
         services.TryAddScoped<ClientRegistrationPolicyPipeline>();
         services.TryAddScoped<ClientRegistrationService>();
-        services.AddMetrics();
         services.TryAddSingleton<DynamicClientRegistrationMetrics>();
         services.TryAddScoped<ClientRegistrationAudit>();
 

@@ -54,7 +54,7 @@ public sealed class ClientRegistrationAudit
     {
         if (!e.Succeeded)
         {
-            Log.Refused(_logger, DynamicClientRegistrationMetrics.ActionName(e.Action), e.ClientId, e.CallerId, e.Outcome);
+            Log.Refused(_logger, e.Action, e.ClientId, e.CallerId, e.Outcome);
             return;
         }
 

@@ -38,7 +38,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1100, EventName = "RequestRefused", Level = LogLevel.Information,
         Message = "Refused {Action} of client {ClientId} by caller {CallerId}: {ErrorCode}.")]
-    public static partial void Refused(ILogger logger, string action, string? clientId, string? callerId, string errorCode);
+    public static partial void Refused(ILogger logger, ClientRegistrationAction action, string? clientId, string? callerId, string errorCode);
 
     [LoggerMessage(EventId = 1200, EventName = "StorageUnavailable", Level = LogLevel.Error,
         Message = "The client store could not be reached; answered 503.")]

@@ -224,6 +224,8 @@ public sealed class ExtendedMetadataDefinition
 }
 
 /// <summary>The JSON type of an extended metadata value.</summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720:Identifier contains type name",
+    Justification = "The members name JSON types, as administrators write them in configuration.")]
 public enum ExtendedMetadataType
 {
     /// <summary>Any JSON value.</summary>

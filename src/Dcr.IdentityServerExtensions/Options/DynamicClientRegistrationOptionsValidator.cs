@@ -28,9 +28,9 @@ public sealed class DynamicClientRegistrationOptionsValidator : IValidateOptions
             failures.Add($"{Section}:InitialAccessTokenScope is empty while {Section}:RequireInitialAccessToken is true. Name the scope an initial access token must carry (for example 'dcr').");
         }
 
-        if (options.InitialAccessTokenScope?.Contains(' ', StringComparison.Ordinal) == true)
+        if (!string.IsNullOrEmpty(options.InitialAccessTokenScope) && !Validation.ClientMetadataValidator.IsScopeToken(options.InitialAccessTokenScope))
         {
-            failures.Add($"{Section}:InitialAccessTokenScope '{options.InitialAccessTokenScope}' contains a space. Give exactly one scope value.");
+            failures.Add($"{Section}:InitialAccessTokenScope '{options.InitialAccessTokenScope}' is not one scope value (RFC 6749 §3.3: printable characters, no spaces or quotes). Give exactly one, such as 'dcr'.");
         }
 
         foreach (var method in options.AllowedTokenEndpointAuthMethods)

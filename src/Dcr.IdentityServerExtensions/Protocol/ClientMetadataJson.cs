@@ -52,15 +52,7 @@ public static class ClientMetadataJson
 
         using (document)
         {
-            try
-            {
-                return ReadRequest(document.RootElement, extendedMetadataNames);
-            }
-            catch (InvalidOperationException)
-            {
-                // A string escape that decodes to invalid UTF-16, such as a lone surrogate ("\ud800").
-                return RegistrationError.InvalidMetadata("The request body contains a string that is not valid Unicode.");
-            }
+            return ReadRequest(document.RootElement, extendedMetadataNames);
         }
     }
 
@@ -80,6 +72,20 @@ public static class ClientMetadataJson
     }
 
     private static RegistrationResult<ClientRegistrationRequest> Read(
+        JsonElement root, Func<string, bool> isExtendedMember, bool rejectUnsupported)
+    {
+        try
+        {
+            return ReadMembers(root, isExtendedMember, rejectUnsupported);
+        }
+        catch (InvalidOperationException)
+        {
+            // A string escape that decodes to invalid UTF-16, such as a lone surrogate ("\ud800").
+            return RegistrationError.InvalidMetadata("The request body contains a string that is not valid Unicode.");
+        }
+    }
+
+    private static RegistrationResult<ClientRegistrationRequest> ReadMembers(
         JsonElement root, Func<string, bool> isExtendedMember, bool rejectUnsupported)
     {
         if (root.ValueKind != JsonValueKind.Object)

@@ -53,8 +53,9 @@ public static class RegistrationSecrets
         }
 
         Span<byte> expected = stackalloc byte[SHA256.HashSizeInBytes];
-        if (!Base64Url.TryDecodeFromChars(storedHash.AsSpan(HashPrefix.Length), expected, out var written)
-            || written != SHA256.HashSizeInBytes)
+        var encoded = storedHash.AsSpan(HashPrefix.Length);
+        if (!Base64Url.IsValid(encoded, out var decodedLength) || decodedLength != SHA256.HashSizeInBytes
+            || !Base64Url.TryDecodeFromChars(encoded, expected, out var written) || written != SHA256.HashSizeInBytes)
         {
             return false;
         }

@@ -76,17 +76,17 @@ public sealed class ClientRegistrationService
         };
 
         var stored = await _store.CreateAsync(client, cancellationToken).ConfigureAwait(false);
-        if (stored.Status != StoreStatus.Succeeded)
+        if (stored.Status != StoreStatus.Succeeded || stored.Client is not { } created)
         {
             return StoreError(stored);
         }
 
         return new ClientInformationResponse
         {
-            Client = stored.Client,
+            Client = created,
             ClientSecret = clientSecret,
             RegistrationAccessToken = registrationAccessToken,
-            RegistrationClientUri = options.Management.Enabled ? ClientUri(registrationEndpoint, stored.Client.ClientId) : null,
+            RegistrationClientUri = options.Management.Enabled ? ClientUri(registrationEndpoint, created.ClientId) : null,
         };
     }
 
@@ -263,10 +263,22 @@ public sealed class ClientRegistrationService
         };
     }
 
-    private static RetainedClientSecret? Retain(StoredClient client, DateTimeOffset now, DynamicClientManagementOptions management) =>
-        management.RetainClientSecret && client.ClientSecretHash is not null
-            ? new RetainedClientSecret(client.ClientSecretHash, now + management.ClientSecretRetentionPeriod)
-            : null;
+    // A retained secret never outlives its own expiry: rotation must not revive a secret that had already expired.
+    private static RetainedClientSecret? Retain(StoredClient client, DateTimeOffset now, DynamicClientManagementOptions management)
+    {
+        if (!management.RetainClientSecret || client.ClientSecretHash is null)
+        {
+            return null;
+        }
+
+        var until = now + management.ClientSecretRetentionPeriod;
+        if (client.ClientSecretExpiresAt is { } expiresAt && expiresAt < until)
+        {
+            until = expiresAt;
+        }
+
+        return until > now ? new RetainedClientSecret(client.ClientSecretHash, until) : null;
+    }
 
     private static DateTimeOffset? SecretExpiry(DateTimeOffset now, DynamicClientRegistrationOptions options) =>
         options.ClientSecretLifetime is { } lifetime && lifetime > TimeSpan.Zero

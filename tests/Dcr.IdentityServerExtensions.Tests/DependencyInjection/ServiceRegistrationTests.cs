@@ -67,22 +67,67 @@ public class ServiceRegistrationTests
 
     [Theory]
     [MemberData(nameof(CoreServiceTypes))]
-    public void adding_dynamic_client_registration_twice_registers_each_core_service_once(Type serviceType)
+    public void adding_dynamic_client_registration_twice_registers_each_core_service_no_more_often_than_once(Type serviceType)
     {
-        var services = Register(times: 2, useOpenIddict: false);
+        var once = Register(times: 1, useOpenIddict: false);
+        var twice = Register(times: 2, useOpenIddict: false);
 
-        Count(services, serviceType).Should().Be(1);
+        Count(once, serviceType).Should().BeGreaterThan(0);
+        Count(twice, serviceType).Should().Be(Count(once, serviceType));
     }
 
     [Theory]
     [MemberData(nameof(CoreServiceTypes))]
     [MemberData(nameof(AdapterServiceTypes))]
-    public void adding_dynamic_client_registration_with_openiddict_twice_registers_each_product_service_once(Type serviceType)
+    public void adding_dynamic_client_registration_with_openiddict_twice_registers_each_product_service_no_more_often_than_once(Type serviceType)
+    {
+        var once = Register(times: 1, useOpenIddict: true);
+        var twice = Register(times: 2, useOpenIddict: true);
+
+        Count(once, serviceType).Should().BeGreaterThan(0);
+        Count(twice, serviceType).Should().Be(Count(once, serviceType));
+    }
+
+    [Theory]
+    [InlineData(typeof(ClientRegistrationService))]
+    [InlineData(typeof(ClientMetadataValidator))]
+    [InlineData(typeof(IClientRegistrationStore))]
+    [InlineData(typeof(IInitialAccessTokenValidator))]
+    public void each_single_service_has_exactly_one_registration_after_two_full_registrations(Type serviceType)
+    {
+        Count(Register(times: 2, useOpenIddict: true), serviceType).Should().Be(1);
+    }
+
+    [Fact]
+    public void the_options_validator_is_registered_once_after_two_registrations()
     {
         var services = Register(times: 2, useOpenIddict: true);
 
-        Count(services, serviceType).Should().Be(1);
+        services.Count(descriptor => descriptor.ServiceType == typeof(IValidateOptions<DynamicClientRegistrationOptions>)
+            && descriptor.ImplementationType == typeof(DynamicClientRegistrationOptionsValidator)).Should().Be(1);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void a_second_registration_adds_no_service_descriptor_at_all(bool useOpenIddict)
+    {
+        // AddDynamicClientRegistration: "Calling this again registers nothing twice."
+        var once = Register(times: 1, useOpenIddict);
+        var twice = Register(times: 2, useOpenIddict);
+
+        var added = twice
+            .Select(Describe)
+            .GroupBy(description => description)
+            .SelectMany(group => group.Skip(once.Count(descriptor => Describe(descriptor) == group.Key)))
+            .ToList();
+
+        added.Should().BeEmpty();
+        twice.Should().HaveSameCount(once);
+    }
+
+    private static string Describe(ServiceDescriptor descriptor) =>
+        $"{descriptor.ServiceType} <- {ImplementationTypeOf(descriptor)?.ToString() ?? "factory"} ({descriptor.Lifetime})";
 
     [Fact]
     public void using_openiddict_twice_adds_its_server_discovery_configuration_once()
@@ -136,8 +181,8 @@ public class ServiceRegistrationTests
     {
         var services = Register(times: 1, useOpenIddict: true);
 
-        services.Single(d => d.ServiceType == typeof(IValidateOptions<DynamicClientRegistrationOptions>)).ImplementationType
-            .Should().Be<DynamicClientRegistrationOptionsValidator>();
+        services.Where(d => d.ServiceType == typeof(IValidateOptions<DynamicClientRegistrationOptions>)).Select(d => d.ImplementationType)
+            .Should().Contain(typeof(DynamicClientRegistrationOptionsValidator));
         services.Single(d => d.ServiceType == typeof(IClientRegistrationStore)).ImplementationType
             .Should().Be<OpenIddictClientRegistrationStore>();
         services.Single(d => d.ServiceType == typeof(IInitialAccessTokenValidator)).ImplementationType
@@ -175,7 +220,7 @@ public class ServiceRegistrationTests
         var configuration = Configuration(new()
         {
             ["DynamicClientRegistration:RegistrationPath"] = "/as/clients.oauth2",
-            ["DynamicClientRegistration:RequireInitialAccessToken"] = "false",
+            ["DynamicClientRegistration:InitialAccessTokenScope"] = "registrar",
             ["DynamicClientRegistration:AllowedScopes:0"] = "api",
             ["DynamicClientRegistration:AllowedScopes:1"] = "openid",
             ["DynamicClientRegistration:ClientSecretLifetime"] = "90.00:00:00",
@@ -188,7 +233,7 @@ public class ServiceRegistrationTests
         var options = provider.GetRequiredService<IOptions<DynamicClientRegistrationOptions>>().Value;
 
         options.RegistrationPath.Should().Be("/as/clients.oauth2");
-        options.RequireInitialAccessToken.Should().BeFalse();
+        options.InitialAccessTokenScope.Should().Be("registrar");
         options.AllowedScopes.Should().Equal("api", "openid");
         options.ClientSecretLifetime.Should().Be(TimeSpan.FromDays(90));
         options.Management.Enabled.Should().BeTrue();

@@ -24,16 +24,17 @@ public class OpenIddictClientRegistrationStoreToDescriptorTests
         ClientName = "Machine",
     });
 
+    // The registration service flags public clients for PKCE (Policies:RequirePkceForPublicClients, on by default).
     private static StoredClient PublicBrowserClient() => Client(new ClientMetadata
     {
         TokenEndpointAuthMethod = "none",
         GrantTypes = ["authorization_code", "refresh_token"],
         ResponseTypes = ["code"],
         ApplicationType = "native",
-        RedirectUris = ["com.example.app:/cb", "http://127.0.0.1:1234/cb"],
+        RedirectUris = ["com.example.app:/cb", "https://client.example.com/cb"],
         PostLogoutRedirectUris = ["com.example.app:/bye"],
         Scope = "openid profile",
-    });
+    }) with { RequirePkce = true };
 
     [Fact]
     public void a_confidential_client_credentials_client_may_use_the_token_endpoint_its_grant_and_its_scope()
@@ -90,11 +91,20 @@ public class OpenIddictClientRegistrationStoreToDescriptorTests
     }
 
     [Fact]
+    public void a_client_not_flagged_for_pkce_gets_no_pkce_requirement_even_when_public()
+    {
+        var descriptor = OpenIddictClientRegistrationStore.ToDescriptor(PublicBrowserClient() with { RequirePkce = false });
+
+        descriptor.ClientType.Should().Be("public");
+        descriptor.Requirements.Should().NotContain("ft:pkce");
+    }
+
+    [Fact]
     public void the_redirect_uris_become_the_applications_redirect_uris()
     {
         var descriptor = OpenIddictClientRegistrationStore.ToDescriptor(PublicBrowserClient());
 
-        descriptor.RedirectUris.Should().BeEquivalentTo([new Uri("com.example.app:/cb"), new Uri("http://127.0.0.1:1234/cb")]);
+        descriptor.RedirectUris.Should().BeEquivalentTo([new Uri("com.example.app:/cb"), new Uri("https://client.example.com/cb")]);
         descriptor.PostLogoutRedirectUris.Should().BeEquivalentTo([new Uri("com.example.app:/bye")]);
     }
 

@@ -27,7 +27,7 @@ public class DynamicClientRegistrationOptionsValidatorTests
         ["registration path with a space"] = o => o.RegistrationPath = "/connect/reg ister",
         ["empty initial access token scope while required"] = o => o.InitialAccessTokenScope = "",
         ["initial access token scope with a space"] = o => o.InitialAccessTokenScope = "dcr admin",
-        ["unsupported auth method"] = o => o.AllowedTokenEndpointAuthMethods.Add("private_key_jwt"),
+        ["unsupported auth method"] = o => o.AllowedTokenEndpointAuthMethods.Add("client_secret_jwt"),
         ["blank grant type"] = o => o.AllowedGrantTypes.Add(" "),
         ["grant type with a space"] = o => o.AllowedGrantTypes.Add("authorization_code refresh_token"),
         ["scope that is not a scope token"] = o => o.AllowedScopes.Add("bad\"scope"),
@@ -69,6 +69,20 @@ public class DynamicClientRegistrationOptionsValidatorTests
         result.Failed.Should().BeTrue();
         result.Failures.Should().ContainSingle().Which.Should().Contain(key);
         result.FailureMessage.Should().Contain(key);
+    }
+
+    [Theory]
+    [InlineData("dcr\n")]
+    [InlineData("dcr\t")]
+    [InlineData("\"dcr\"")]
+    public void an_initial_access_token_scope_that_is_not_a_scope_token_fails_naming_its_key(string scope)
+    {
+        // AllowedScopes entries are held to RFC 6749 §3.3; the one scope every initial access token must carry cannot
+        // be looser: a stray newline from an environment variable or secret file would make every registration fail.
+        var result = Validate(o => o.InitialAccessTokenScope = scope);
+
+        result.Failed.Should().BeTrue();
+        result.FailureMessage.Should().Contain("DynamicClientRegistration:InitialAccessTokenScope");
     }
 
     [Fact]

@@ -296,7 +296,7 @@ public class ClientMetadataJsonReadRequestTests
     public void unknown_members_are_ignored_and_not_stored()
     {
         var request = Read("""
-            {"client_name":"a","x_custom":"b","software_statement":"eyJ.eyJ.sig","nested":{"deep":[1,2,{"x":null}]},"number":3}
+            {"client_name":"a","x_custom":"b","nested":{"deep":[1,2,{"x":null}]},"number":3}
             """).ShouldSucceed();
 
         request.Metadata.ClientName.Should().Be("a");
@@ -377,6 +377,18 @@ public class ClientMetadataJsonReadRequestTests
         using var document = JsonDocument.Parse("[1,2]");
 
         ClientMetadataJson.ReadRequest(document.RootElement).ShouldFailWith(InvalidClientMetadata);
+    }
+
+    [Fact]
+    public void reading_from_a_parsed_element_with_an_unpaired_surrogate_escape_is_rejected_with_invalid_client_metadata_rather_than_thrown()
+    {
+        // The element overload is public and returns a result like the byte overload, which already maps this case
+        // to invalid_client_metadata; the parser accepts the escape and only GetString() throws.
+        using var document = JsonDocument.Parse("""{"client_name":"a\ud800b"}""");
+
+        var read = () => ClientMetadataJson.ReadRequest(document.RootElement);
+
+        read.Should().NotThrow().Which.ShouldFailWith(InvalidClientMetadata);
     }
 
     [Fact]

@@ -12,6 +12,11 @@ public class ClientMetadataValidatorTests
     private const string InvalidRedirectUri = "invalid_redirect_uri";
     private const string WebRedirectUri = "https://client.example.com/cb";
 
+    // Well past any sensible limit on array entries (ClientMetadataValidator.MaxArrayLength was 64) and on string length
+    // (MaxStringLength was 2048), without pinning the exact limit, which later versions make configurable.
+    private const int TooManyEntries = 1_000;
+    private const int TooLongString = 100_000;
+
     private static ClientMetadataValidator CreateValidator(Action<DynamicClientRegistrationOptions>? configure = null)
     {
         var options = new DynamicClientRegistrationOptions();
@@ -286,7 +291,7 @@ public class ClientMetadataValidatorTests
     [Fact]
     public void a_redirect_uri_longer_than_the_maximum_string_length_is_rejected_with_invalid_redirect_uri()
     {
-        var longUri = "https://client.example.com/" + new string('a', ClientMetadataValidator.MaxStringLength);
+        var longUri = "https://client.example.com/" + new string('a', TooLongString);
 
         Validate(WebClient() with { RedirectUris = [longUri] }).ShouldFailWith(InvalidRedirectUri);
     }
@@ -318,7 +323,7 @@ public class ClientMetadataValidatorTests
     [Fact]
     public void too_many_redirect_uris_are_rejected_with_invalid_client_metadata()
     {
-        var uris = Enumerable.Range(0, ClientMetadataValidator.MaxArrayLength + 1)
+        var uris = Enumerable.Range(0, TooManyEntries)
             .Select(i => $"https://client.example.com/cb{i}")
             .ToList();
 
@@ -326,19 +331,17 @@ public class ClientMetadataValidatorTests
     }
 
     [Fact]
-    public void exactly_the_maximum_number_of_redirect_uris_is_accepted()
+    public void several_distinct_redirect_uris_are_accepted_and_kept_in_order()
     {
-        var uris = Enumerable.Range(0, ClientMetadataValidator.MaxArrayLength)
-            .Select(i => $"https://client.example.com/cb{i}")
-            .ToList();
+        var uris = Enumerable.Range(0, 5).Select(i => $"https://client.example.com/cb{i}").ToList();
 
-        Validate(WebClient() with { RedirectUris = uris }).ShouldSucceed().RedirectUris.Should().HaveCount(ClientMetadataValidator.MaxArrayLength);
+        Validate(WebClient() with { RedirectUris = uris }).ShouldSucceed().RedirectUris.Should().Equal(uris);
     }
 
     [Fact]
     public void too_many_contacts_are_rejected_with_invalid_client_metadata()
     {
-        var contacts = Enumerable.Range(0, ClientMetadataValidator.MaxArrayLength + 1).Select(i => $"admin{i}@example.com").ToList();
+        var contacts = Enumerable.Range(0, TooManyEntries).Select(i => $"admin{i}@example.com").ToList();
 
         Validate(WebClient() with { Contacts = contacts }).ShouldFailWith(InvalidClientMetadata);
     }
@@ -413,12 +416,26 @@ public class ClientMetadataValidatorTests
     }
 
     [Theory]
-    [InlineData("private_key_jwt")]
     [InlineData("client_secret_jwt")]
     [InlineData("tls_client_auth")]
+    [InlineData("self_signed_tls_client_auth")]
+    [InlineData("CLIENT_SECRET_BASIC")]
+    [InlineData("")]
     public void an_unsupported_token_endpoint_auth_method_is_rejected_with_invalid_client_metadata(string authMethod)
     {
         Validate(WebClient() with { TokenEndpointAuthMethod = authMethod }).ShouldFailWith(InvalidClientMetadata);
+    }
+
+    [Fact]
+    public void private_key_jwt_is_rejected_with_invalid_client_metadata_when_not_an_allowed_auth_method()
+    {
+        var metadata = WebClient() with { TokenEndpointAuthMethod = "private_key_jwt", Jwks = Json(PublicRsaJwks) };
+
+        Validate(metadata, options =>
+        {
+            options.AllowedTokenEndpointAuthMethods.Add("client_secret_basic");
+            options.AllowedTokenEndpointAuthMethods.Add("none");
+        }).ShouldFailWith(InvalidClientMetadata);
     }
 
     [Fact]
@@ -491,15 +508,15 @@ public class ClientMetadataValidatorTests
     [Fact]
     public void a_client_name_longer_than_the_maximum_string_length_is_rejected_with_invalid_client_metadata()
     {
-        var clientName = new string('a', ClientMetadataValidator.MaxStringLength + 1);
+        var clientName = new string('a', TooLongString);
 
         Validate(WebClient() with { ClientName = clientName }).ShouldFailWith(InvalidClientMetadata);
     }
 
     [Fact]
-    public void a_client_name_of_exactly_the_maximum_string_length_is_accepted()
+    public void a_long_but_reasonable_client_name_is_accepted()
     {
-        var clientName = new string('a', ClientMetadataValidator.MaxStringLength);
+        var clientName = new string('a', 200);
 
         Validate(WebClient() with { ClientName = clientName }).ShouldSucceed().ClientName.Should().Be(clientName);
     }
