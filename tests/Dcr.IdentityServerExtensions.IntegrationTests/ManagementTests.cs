@@ -274,6 +274,7 @@ public sealed class ManagementTests : IClassFixture<ManagementTests.Host>
             _client.ManageAsync(HttpMethod.Put, registered.RegistrationClientUri!, registered.RegistrationAccessToken, body("second")));
 
         answers.Count(answer => answer.Status == HttpStatusCode.OK).Should().Be(1, string.Join(" | ", answers.Select(a => a.Body)));
+        answers.Single(answer => answer.Status != HttpStatusCode.OK).ShouldBeError(HttpStatusCode.Unauthorized, "invalid_token");
         var winner = answers.Single(answer => answer.Status == HttpStatusCode.OK);
         var winnerClient = RegisteredClient.From(winner.Json);
         var read = await _client.ManageAsync(HttpMethod.Get, registered.RegistrationClientUri!, winnerClient.RegistrationAccessToken);
