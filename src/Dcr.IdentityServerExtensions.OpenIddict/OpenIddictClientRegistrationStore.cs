@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Dcr.IdentityServerExtensions.Protocol;
 using Dcr.IdentityServerExtensions.Stores;
 using Microsoft.Extensions.Logging;
@@ -124,24 +123,11 @@ public sealed class OpenIddictClientRegistrationStore : IClientRegistrationStore
             Log.ClientRejectedByHost(_logger, string.Join(" ", exception.Results.Select(result => result.ErrorMessage)));
             return StoreResult.Rejected("The authorization server rejected the client metadata.");
         }
-        catch (Exception exception) when (IsStorageFailure(exception))
+        catch (Exception exception) when (StoreFailures.IsUnreachable(exception))
         {
             Log.StoreUnavailable(_logger, exception);
             return StoreResult.Unavailable;
         }
-    }
-
-    private static bool IsStorageFailure(Exception exception)
-    {
-        for (var current = exception; current is not null; current = current.InnerException)
-        {
-            if (current is DbException or TimeoutException)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     private async Task<StoredClient> ReadAsync(object application, CancellationToken cancellationToken)

@@ -10,7 +10,11 @@ using Microsoft.Extensions.Logging;
 
 namespace Dcr.IdentityServerExtensions.IntegrationTests;
 
-/// <summary>The audit trail, the metrics and traces, and the promise that no secret reaches a log.</summary>
+/// <summary>
+/// The audit trail, the metrics and traces, and the promise that no secret reaches a log. Runs alone: an activity
+/// listener hears every host in the process, so no other test may run beside it.
+/// </summary>
+[Collection(NonParallelCollection.Name)]
 public sealed class ObservabilityTests
 {
     private const string ServiceClient = """{"grant_types":["client_credentials"],"scope":"api"}""";
@@ -166,4 +170,10 @@ public sealed class ObservabilityTests
         public ValueTask WriteAsync(ClientRegistrationEvent clientRegistrationEvent, CancellationToken cancellationToken) =>
             throw new InvalidOperationException("The audit store is down.");
     }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class NonParallelCollection
+{
+    public const string Name = "Runs alone";
 }

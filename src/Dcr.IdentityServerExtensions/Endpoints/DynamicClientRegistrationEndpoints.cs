@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Diagnostics;
 using Dcr.IdentityServerExtensions.Diagnostics;
 using Dcr.IdentityServerExtensions.Options;
@@ -69,7 +68,7 @@ internal static class DynamicClientRegistrationEndpoints
         {
             outcome = await handler(context).ConfigureAwait(false);
         }
-        catch (Exception exception) when (IsStorageFailure(exception) && !context.RequestAborted.IsCancellationRequested)
+        catch (Exception exception) when (StoreFailures.IsUnreachable(exception) && !context.RequestAborted.IsCancellationRequested)
         {
             Log.StorageUnavailable(services.GetRequiredService<ILogger<ClientRegistrationService>>(), exception);
             outcome = new Outcome(context.Request.RouteValues[ClientIdRouteValue] as string, null, Unavailable);
@@ -323,19 +322,5 @@ internal static class DynamicClientRegistrationEndpoints
     {
         var request = context.Request;
         return new Uri($"{request.Scheme}://{request.Host}{request.PathBase}{options.RegistrationPath}");
-    }
-
-    /// <summary>A database that cannot be reached, whatever wraps the provider's exception.</summary>
-    internal static bool IsStorageFailure(Exception exception)
-    {
-        for (var current = exception; current is not null; current = current.InnerException)
-        {
-            if (current is DbException or TimeoutException)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 }
