@@ -104,6 +104,30 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public async Task the_size_limits_are_options()
+    {
+        using var host = new SampleHost(new Dictionary<string, string?>
+        {
+            ["DynamicClientRegistration:Limits:MaxRedirectUris"] = "2",
+            ["DynamicClientRegistration:Limits:MaxContacts"] = "1",
+            ["DynamicClientRegistration:Limits:MaxStringLength"] = "300",
+            ["DynamicClientRegistration:MaxRequestBodySize"] = "2048",
+        });
+        using var client = host.CreateDcrClient();
+        var token = await client.InitialAccessTokenAsync();
+
+        (await client.PostRegistrationAsync("""{"redirect_uris":["https://a.example/1","https://a.example/2"]}""", token)).Status.Should().Be(HttpStatusCode.Created);
+        (await client.PostRegistrationAsync("""{"redirect_uris":["https://a.example/1","https://a.example/2","https://a.example/3"]}""", token))
+            .ShouldBeError(HttpStatusCode.BadRequest, "invalid_client_metadata");
+        (await client.PostRegistrationAsync("""{"grant_types":["client_credentials"],"contacts":["a@example.com","b@example.com"]}""", token))
+            .ShouldBeError(HttpStatusCode.BadRequest, "invalid_client_metadata");
+        (await client.PostRegistrationAsync($$"""{"grant_types":["client_credentials"],"client_name":"{{new string('n', 301)}}"}""", token))
+            .ShouldBeError(HttpStatusCode.BadRequest, "invalid_client_metadata");
+        (await client.PostRegistrationAsync($$"""{"grant_types":["client_credentials"],"software_id":"{{new string('s', 2100)}}"}""", token))
+            .ShouldBeError(HttpStatusCode.RequestEntityTooLarge, "invalid_request");
+    }
+
+    [Fact]
     public void invalid_options_fail_at_start_up_with_a_message_that_says_how_to_fix_them()
     {
         using var host = new SampleHost(new Dictionary<string, string?>

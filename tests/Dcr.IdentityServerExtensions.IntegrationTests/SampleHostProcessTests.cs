@@ -33,6 +33,36 @@ public sealed partial class SampleHostProcessTests
     }
 
     [Fact]
+    public async Task with_telemetry_on_and_no_otlp_endpoint_the_sample_exports_traces_to_the_console()
+    {
+        await using var sample = await SampleProcess.StartAsync("--Sample:Telemetry:Enabled=true");
+        using var http = new HttpClient { BaseAddress = sample.BaseAddress };
+
+        using var response = await http.PostAsync("/connect/register", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
+
+        response.StatusCode.Should().Be(System.Net.HttpStatusCode.Unauthorized);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!sample.Output.Contains("dcr.register", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        sample.Output.Should().Contain("Activity.DisplayName").And.Contain("dcr.register").And.Contain("Dcr.IdentityServerExtensions").And.Contain("invalid_token");
+    }
+
+    [Fact]
+    public async Task telemetry_is_off_by_default()
+    {
+        await using var sample = await SampleProcess.StartAsync();
+        using var http = new HttpClient { BaseAddress = sample.BaseAddress };
+
+        using var response = await http.PostAsync("/connect/register", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
+        await Task.Delay(500);
+
+        sample.Output.Should().NotContain("Activity.DisplayName");
+    }
+
+    [Fact]
     public void the_sample_host_listens_on_127_0_0_1_port_5000_by_default_and_turns_management_on()
     {
         var settings = JsonDocument.Parse(File.ReadAllText(Path.Combine(SampleProcess.RepositoryRoot(), "samples", "HostSample", "appsettings.json"))).RootElement;

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Dcr.IdentityServerExtensions.IntegrationTests.Infrastructure;
 using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Dcr.IdentityServerExtensions.IntegrationTests;
@@ -125,6 +126,49 @@ public sealed class SoftwareStatementTests : IClassFixture<SoftwareStatementTest
 
         var statement = Sign(key, Issuer, new Dictionary<string, object> { ["grant_types"] = new[] { "client_credentials" } });
         (await client.PostRegistrationAsync($$"""{"software_statement":"{{statement}}"}""", token)).Status.Should().Be(HttpStatusCode.Created);
+    }
+
+    [Fact]
+    public async Task an_issuers_keys_are_fetched_from_its_jwks_uri_once_and_cached()
+    {
+        var key = NewKey("remote");
+        var keySet = new KeySetEndpoint(PublicJwks(key));
+        using var host = new SampleHost(
+            new Dictionary<string, string?>
+            {
+                ["DynamicClientRegistration:SoftwareStatements:TrustedIssuers:0:Issuer"] = Issuer,
+                ["DynamicClientRegistration:SoftwareStatements:TrustedIssuers:0:JwksUri"] = "https://software-publisher.example.com/jwks.json",
+            },
+            services => services.AddHttpClient(Dcr.IdentityServerExtensions.Validation.SoftwareStatementValidator.HttpClientName)
+                .ConfigurePrimaryHttpMessageHandler(() => keySet));
+        using var client = host.CreateDcrClient();
+        var token = await client.InitialAccessTokenAsync();
+
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var statement = Sign(key, Issuer, new Dictionary<string, object> { ["grant_types"] = new[] { "client_credentials" } });
+            (await client.PostRegistrationAsync($$"""{"software_statement":"{{statement}}"}""", token)).Status.Should().Be(HttpStatusCode.Created);
+        }
+
+        keySet.Requests.Should().Equal("https://software-publisher.example.com/jwks.json");
+        var forged = Sign(NewKey("remote"), Issuer, new Dictionary<string, object> { ["grant_types"] = new[] { "client_credentials" } });
+        (await client.PostRegistrationAsync($$"""{"software_statement":"{{forged}}"}""", token))
+            .ShouldBeError(HttpStatusCode.BadRequest, "invalid_software_statement");
+    }
+
+    /// <summary>Stands in for the issuer's https JWKS endpoint, which this machine cannot reach.</summary>
+    private sealed class KeySetEndpoint(string jwks) : HttpMessageHandler
+    {
+        public List<string> Requests { get; } = [];
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Requests.Add(request.RequestUri!.ToString());
+            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK)
+            {
+                Content = new StringContent(jwks, System.Text.Encoding.UTF8, "application/json"),
+            });
+        }
     }
 
     internal static ECDsaSecurityKey NewKey(string keyId) => new(ECDsa.Create(ECCurve.NamedCurves.nistP256)) { KeyId = keyId };
