@@ -34,19 +34,47 @@ public static class OpenIddictDynamicClientRegistrationExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<DynamicClientRegistrationOptions>, DefaultsFromServer>());
 
         // OpenIddict's dispatchers write every token they create or validate at Trace: initial access tokens and
-        // access tokens would reach the logs. Those two categories stop at Debug; a host that really wants the tokens
-        // in its logs (never in production) names the exact category in its own filter.
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<LoggerFilterOptions>, TokenLoggingFilter>());
+        // access tokens would reach the logs. Those two categories never go below Debug, whatever level the host set.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<LoggerFilterOptions>, TokenLoggingFilter>());
         return builder;
     }
 
-    private sealed class TokenLoggingFilter : IConfigureOptions<LoggerFilterOptions>
+    /// <summary>
+    /// Adds, for each of OpenIddict's two dispatcher categories and each logging provider, a rule at the level the host's
+    /// own rules give that category, raised to Debug if it was lower. Runs after the host's configuration, so a host
+    /// at Information stays at Information and a host at Trace gets Debug there.
+    /// </summary>
+    private sealed class TokenLoggingFilter : IPostConfigureOptions<LoggerFilterOptions>
     {
-        public void Configure(LoggerFilterOptions options)
+        private static readonly string[] Categories =
+        [
+            "OpenIddict.Server.OpenIddictServerDispatcher",
+            "OpenIddict.Validation.OpenIddictValidationDispatcher",
+        ];
+
+        public void PostConfigure(string? name, LoggerFilterOptions options)
         {
-            options.AddFilter("OpenIddict.Server.OpenIddictServerDispatcher", LogLevel.Debug);
-            options.AddFilter("OpenIddict.Validation.OpenIddictValidationDispatcher", LogLevel.Debug);
+            var providers = options.Rules.Select(rule => rule.ProviderName).Where(provider => provider is not null).Distinct().ToList();
+            foreach (var category in Categories)
+            {
+                var general = LevelFor(options.Rules, provider: null, category) ?? options.MinLevel;
+                options.Rules.Add(new LoggerFilterRule(null, category, Raise(general), null));
+                foreach (var provider in providers)
+                {
+                    options.Rules.Add(new LoggerFilterRule(provider, category, Raise(LevelFor(options.Rules, provider, category) ?? general), null));
+                }
+            }
         }
+
+        // The most specific matching rule's level, as the logging framework would pick it for this provider alone.
+        private static LogLevel? LevelFor(IEnumerable<LoggerFilterRule> rules, string? provider, string category) => rules
+            .Where(rule => rule.ProviderName == provider && rule.Filter is null && rule.LogLevel is not null
+                && (rule.CategoryName is null || category.StartsWith(rule.CategoryName, StringComparison.OrdinalIgnoreCase)))
+            .OrderByDescending(rule => rule.CategoryName?.Length ?? -1)
+            .Select(rule => rule.LogLevel)
+            .FirstOrDefault();
+
+        private static LogLevel Raise(LogLevel level) => level < LogLevel.Debug ? LogLevel.Debug : level;
     }
 
     private sealed class ConfigureServerDiscovery : IConfigureOptions<OpenIddictServerOptions>

@@ -14,7 +14,7 @@ namespace Dcr.IdentityServerExtensions.IntegrationTests;
 /// The audit trail, the metrics and traces, and the promise that no secret reaches a log. Runs alone: an activity
 /// listener hears every host in the process, so no other test may run beside it.
 /// </summary>
-[Collection(NonParallelCollection.Name)]
+[Collection(RunsAlone.Name)]
 public sealed class ObservabilityTests
 {
     private const string ServiceClient = """{"grant_types":["client_credentials"],"scope":"api"}""";
@@ -173,7 +173,7 @@ public sealed class ObservabilityTests
 }
 
 [CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class NonParallelCollection
+public sealed class RunsAlone
 {
     public const string Name = "Runs alone";
 }
