@@ -43,6 +43,9 @@ internal sealed class BenchOptions
 
     public string? Output { get; private set; }
 
+    /// <summary>The host's process id, to report its CPU time per request (same machine only).</summary>
+    public int? HostPid { get; private set; }
+
     public bool Help { get; private set; }
 
     public static string Usage =>
@@ -78,6 +81,8 @@ internal sealed class BenchOptions
           --registration-path P     (default /connect/register)
           --token-path P            (default /connect/token)
           --timeout S               per-request timeout                    (default 60)
+          --host-pid PID            the host's process id, when it runs on this machine: reports its CPU time
+                                    per measured request
           --output FILE             also write the result as JSON
         """;
 
@@ -162,6 +167,9 @@ internal sealed class BenchOptions
                     break;
                 case "--timeout":
                     options.TimeoutSeconds = ParseSeconds(name, value, allowZero: false);
+                    break;
+                case "--host-pid":
+                    options.HostPid = ParseInt(name, value, 1);
                     break;
                 case "--output":
                     options.Output = value;

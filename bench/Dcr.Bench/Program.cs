@@ -75,7 +75,7 @@ try
 {
     await workload.SetupAsync(workers, cancellation.Token);
 }
-catch (Exception exception) when (exception is InvalidOperationException or HttpRequestException or TaskCanceledException)
+catch (Exception exception) when (exception is InvalidOperationException or HttpRequestException or OperationCanceledException)
 {
     Console.Error.WriteLine($"Setup failed: {exception.Message}");
     return 1;
@@ -124,7 +124,7 @@ async Task RunWorkerAsync(Worker worker)
             outcome = OperationRecorder.OutcomeOf(status);
             succeeded = status == Workload.ExpectedStatus(operation);
         }
-        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or IOException)
+        catch (Exception exception) when (exception is HttpRequestException or OperationCanceledException or IOException)
         {
             if (token.IsCancellationRequested)
             {
@@ -145,6 +145,19 @@ async Task RunWorkerAsync(Worker worker)
         await workload.RecoverAsync(worker, operation, succeeded, token).ConfigureAwait(false);
     }
 }
+
+// CPU time is sampled when the measured window opens and when the last measured request has completed.
+var cpu = new CpuSampler(options.HostPid);
+var cpuAtStart = Task.Run(async () =>
+{
+    var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), measureStart);
+    if (wait > TimeSpan.Zero)
+    {
+        await Task.Delay(wait).ConfigureAwait(false);
+    }
+
+    return cpu.Take();
+});
 
 var progress = Task.Run(async () =>
 {
@@ -173,6 +186,7 @@ var progress = Task.Run(async () =>
 
 await Task.WhenAll(workers.Select(worker => Task.Run(() => RunWorkerAsync(worker))));
 var finished = Stopwatch.GetTimestamp();
+var cpuAtEnd = cpu.Take();
 var elapsedSeconds = Math.Max(0, (double)(finished - measureStart) / Stopwatch.Frequency);
 var cancelled = cancellation.IsCancellationRequested;
 await cancellation.CancelAsync();
@@ -182,6 +196,8 @@ var operations = workload.Operations
     .Select(operation => OperationResult.Merge(Workload.NameOf(operation), [.. workers.Select(w => w.Recorders[operation])], elapsedSeconds))
     .ToList();
 var total = OperationResult.Merge("total", [.. workers.SelectMany(static w => w.Recorders.Values)], elapsedSeconds);
+
+var cpuUsage = cancelled && finished < measureStart ? null : CpuSampler.Between(await cpuAtStart, cpuAtEnd, total.Requests);
 
 var result = new BenchResult(
     Tool: "Dcr.Bench",
@@ -206,6 +222,7 @@ var result = new BenchResult(
     StatusCounts: total.StatusCounts,
     ErrorsByStatus: total.ErrorsByStatus,
     Operations: operations,
+    Cpu: cpuUsage,
     ClientsReplaced: workers.Sum(static w => w.ClientsReplaced),
     CredentialRotationsFollowed: workers.Sum(static w => w.Clients.Sum(static c => (long)c.Rotations)),
     StoppedByMaxRequests: options.MaxRequests > 0 && Interlocked.Read(ref issued) > options.MaxRequests,

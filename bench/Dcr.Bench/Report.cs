@@ -28,6 +28,7 @@ internal sealed record BenchResult(
     IReadOnlyDictionary<string, long> StatusCounts,
     IReadOnlyDictionary<string, long> ErrorsByStatus,
     IReadOnlyList<OperationResult> Operations,
+    CpuUsage? Cpu,
     long ClientsReplaced,
     long CredentialRotationsFollowed,
     bool StoppedByMaxRequests,
@@ -52,6 +53,18 @@ internal static class Report
         writer.WriteLine(string.Create(c, $"Latency ms   p50 {l.P50:0.00}   p95 {l.P95:0.00}   p99 {l.P99:0.00}   (min {l.Min:0.00}, mean {l.Mean:0.00}, max {l.Max:0.00})"));
         writer.WriteLine($"Statuses     {Format(result.StatusCounts)}");
         writer.WriteLine($"Errors       {(result.ErrorsByStatus.Count == 0 ? "none" : Format(result.ErrorsByStatus))}");
+        if (result.Cpu is { } cpu)
+        {
+            var host = cpu.HostCpuSeconds is { } hostSeconds
+                ? string.Create(c, $"host {hostSeconds:0.0} s ({cpu.HostCpuMsPerRequest:0.00} ms/request), ")
+                : "host n/a (give --host-pid), ";
+            var others = cpu.OtherProcessesCpuSeconds is { } otherSeconds
+                ? string.Create(c, $", other processes {otherSeconds:0.0} s")
+                : string.Empty;
+            writer.WriteLine(string.Create(c,
+                $"CPU          {host}bench {cpu.BenchCpuSeconds:0.0} s{others}  (of {cpu.WallSeconds * cpu.ProcessorCount:0.0} CPU-s available on {cpu.ProcessorCount} CPUs)"));
+        }
+
         if (result.CredentialRotationsFollowed > 0 || result.ClientsReplaced > 0)
         {
             writer.WriteLine(string.Create(c, $"Rotations    {result.CredentialRotationsFollowed} rotated credentials followed (warm-up included), {result.ClientsReplaced} clients replaced after a failure"));

@@ -256,9 +256,9 @@ internal sealed class Workload
                 worker.ClientsReplaced++;
             }
         }
-        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception exception) when (exception is HttpRequestException or OperationCanceledException)
         {
-            // The host is in trouble; the next measured request will say so.
+            // The host is in trouble (the next measured request will say so), or the run is being stopped.
         }
     }
 }
