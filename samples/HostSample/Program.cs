@@ -14,11 +14,8 @@ var builder = WebApplication.CreateBuilder(args);
 var sample = builder.Configuration.GetSection("Sample").Get<SampleOptions>() ?? new SampleOptions();
 builder.Services.Configure<SampleOptions>(builder.Configuration.GetSection("Sample"));
 
-builder.Services.AddDbContext<SampleDbContext>(options =>
-{
-    SampleDatabase.Configure(options, builder.Configuration, builder.Environment.ContentRootPath);
-    options.UseOpenIddict();
-});
+// Database:Provider = Sqlite (default) | PostgreSql | SqlServer, with ConnectionStrings:Dcr.
+builder.Services.AddSampleDatabase(builder.Configuration, builder.Environment.ContentRootPath);
 
 var (signingKey, encryptionKey) = SampleKeys.LoadOrCreate(Path.Combine(builder.Environment.ContentRootPath, sample.KeysPath));
 
@@ -58,15 +55,19 @@ builder.Services.AddOpenIddict()
 builder.Services.AddDynamicClientRegistration().UseOpenIddict();
 
 builder.Services.AddAuthorization();
+builder.Services.AddSampleRateLimiting(builder.Configuration);
+builder.Services.AddSampleTelemetry(builder.Configuration);
 
 var app = builder.Build();
 
-await SampleDatabase.InitializeAsync(app.Services, sample);
+// Applies the migrations (Database:Migrate, default true) and seeds the administrative client.
+await SampleDatabase.InitializeAsync(app.Services, app.Configuration, sample);
 
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
 
-app.MapDynamicClientRegistration();
+app.MapDynamicClientRegistration().RequireRateLimiting(SampleRateLimiting.PolicyName);
 
 // A protected API, as a resource server of this host would have: it accepts the host's access tokens through
 // OpenIddict validation, so it shows when a token stops working (for example after its client was deleted).

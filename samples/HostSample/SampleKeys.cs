@@ -23,9 +23,17 @@ internal static class SampleKeys
                 ["encryption_aes256"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             };
 
-            var temporary = path + ".tmp";
+            // Several instances sharing the file may start at once: the first to move its file in place wins.
+            var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
             File.WriteAllText(temporary, JsonSerializer.Serialize(document));
-            File.Move(temporary, path, overwrite: false);
+            try
+            {
+                File.Move(temporary, path, overwrite: false);
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                File.Delete(temporary);
+            }
         }
 
         var keys = JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(path))!;

@@ -7,18 +7,20 @@ namespace Dcr.IdentityServerExtensions.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// The sample host as a real process on a real socket (Kestrel on 127.0.0.1), started the way a user starts it, with
-/// arguments on the command line and a database in a temporary folder.
+/// arguments on the command line and a database of its own on the provider of this test run (see <see cref="TestDatabase"/>).
 /// </summary>
 public sealed class SampleProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly TestDatabase? _database;
 
-    private SampleProcess(Process process, Uri baseAddress, string directory)
+    private SampleProcess(Process process, Uri baseAddress, string directory, TestDatabase? database)
     {
         _process = process;
         BaseAddress = baseAddress;
         Directory = directory;
+        _database = database;
     }
 
     public Uri BaseAddress { get; }
@@ -36,12 +38,23 @@ public sealed class SampleProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<SampleProcess> StartAsync(params string[] extraArguments)
+    public static Task<SampleProcess> StartAsync(params string[] extraArguments) =>
+        StartAsync(useTestDatabase: true, contentRoot: null, extraArguments);
+
+    /// <summary>Starts the sample and waits until it answers.</summary>
+    /// <param name="useTestDatabase">
+    /// Gives the sample a fresh database of this test run on the command line; without it the sample chooses its
+    /// database from its configuration alone, as <c>dotnet run</c> does.
+    /// </param>
+    /// <param name="contentRoot">The content root (where appsettings.json and App_Data are); by default the sample's build output.</param>
+    /// <param name="extraArguments">More command-line arguments.</param>
+    public static async Task<SampleProcess> StartAsync(bool useTestDatabase, string? contentRoot, params string[] extraArguments)
     {
         var directory = Path.Combine(Path.GetTempPath(), "dcr-tests", Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(directory);
+        var database = useTestDatabase ? TestDatabase.Create(directory) : null;
         var port = FreePort();
-        var sampleDirectory = Path.GetDirectoryName(SampleAssemblyPath())!;
+        var sampleDirectory = contentRoot ?? Path.GetDirectoryName(SampleAssemblyPath())!;
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -53,20 +66,28 @@ public sealed class SampleProcess : IAsyncDisposable
             SampleAssemblyPath(),
             "--urls", $"http://127.0.0.1:{port}",
             "--contentRoot", sampleDirectory,
-            $"--ConnectionStrings:Dcr=Data Source={Path.Combine(directory, "dcr.db")}",
             $"--Sample:KeysPath={Path.Combine(directory, "keys.json")}",
-        }.Concat(extraArguments))
+        }.Concat(database?.Settings.Select(setting => $"--{setting.Key}={setting.Value}") ?? []).Concat(extraArguments))
         {
             start.ArgumentList.Add(argument);
         }
 
         var process = Process.Start(start)!;
-        var sample = new SampleProcess(process, new Uri($"http://127.0.0.1:{port}"), directory);
+        var sample = new SampleProcess(process, new Uri($"http://127.0.0.1:{port}"), directory, database);
         process.OutputDataReceived += (_, line) => sample.Append(line.Data);
         process.ErrorDataReceived += (_, line) => sample.Append(line.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await sample.WaitUntilReadyAsync();
+        try
+        {
+            await sample.WaitUntilReadyAsync();
+        }
+        catch
+        {
+            await sample.DisposeAsync();
+            throw;
+        }
+
         return sample;
     }
 
@@ -101,6 +122,7 @@ public sealed class SampleProcess : IAsyncDisposable
         {
             if (_process.HasExited)
             {
+                _process.WaitForExit(); // the rest of its output
                 throw new InvalidOperationException($"The sample host exited with {_process.ExitCode}:\n{Output}");
             }
 
@@ -154,6 +176,7 @@ public sealed class SampleProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+        _database?.Dispose();
         try
         {
             System.IO.Directory.Delete(Directory, recursive: true);
