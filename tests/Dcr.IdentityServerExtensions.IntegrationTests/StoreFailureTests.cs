@@ -46,10 +46,10 @@ public sealed class StoreFailureTests
     }
 
     [Fact]
-    public async Task a_registration_that_fails_with_a_bug_after_its_insert_answers_500_and_leaves_no_client()
+    public async Task a_registration_that_fails_with_a_bug_after_its_insert_answers_500_server_error_and_leaves_no_client()
     {
-        // Not a database failure, so not a 503: the product lets it through as a plain 500 (no RFC 7591 body), and
-        // the transaction still takes the row back.
+        // Not a database failure, so not a 503: a 500 with the endpoints' own error body, and the transaction still
+        // takes the row back.
         var failing = new FailingCommand(InsertApplication, DatabaseFault.ThrowABugAfterTheCommandRan);
         using var host = new SampleHost(configureServices: services => services.AddSingleton<IInterceptor>(failing));
         using var client = host.CreateDcrClient();
@@ -60,7 +60,7 @@ public sealed class StoreFailureTests
         var response = await client.PostRegistrationAsync(ServiceClient, initialAccessToken);
 
         failing.Failures.Should().Be(1);
-        response.Status.Should().Be(HttpStatusCode.InternalServerError);
+        response.ShouldBeError(HttpStatusCode.InternalServerError, "server_error");
         response.Body.Should().NotContain("client_secret\"");
         (await ApplicationCountAsync(host)).Should().Be(before);
     }

@@ -44,6 +44,10 @@ internal static partial class Log
         Message = "The client store could not be reached; answered 503.")]
     public static partial void StorageUnavailable(ILogger logger, Exception exception);
 
+    [LoggerMessage(EventId = 1202, EventName = "UnexpectedFailure", Level = LogLevel.Error,
+        Message = "A registration or management request failed unexpectedly; answered 500.")]
+    public static partial void UnexpectedFailure(ILogger logger, Exception exception);
+
     [LoggerMessage(EventId = 1201, EventName = "EventSinkFailed", Level = LogLevel.Warning,
         Message = "The client registration event sink {Sink} failed.")]
     public static partial void EventSinkFailed(ILogger logger, string? sink, Exception exception);

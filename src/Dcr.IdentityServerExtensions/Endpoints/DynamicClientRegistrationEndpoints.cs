@@ -28,6 +28,9 @@ internal static class DynamicClientRegistrationEndpoints
     private static readonly RegistrationError NotEnabled = new(RegistrationErrorCodes.InvalidRequest,
         "This endpoint is not enabled on this server.", StatusCodes.Status404NotFound);
 
+    private static readonly RegistrationError ServerFault = new(RegistrationErrorCodes.ServerError,
+        "The server could not complete the request.", StatusCodes.Status500InternalServerError);
+
     private static readonly RegistrationError Unavailable = new(RegistrationErrorCodes.TemporarilyUnavailable,
         "The client registration store is temporarily unavailable; retry later.", StatusCodes.Status503ServiceUnavailable);
 
@@ -68,15 +71,32 @@ internal static class DynamicClientRegistrationEndpoints
         {
             outcome = await handler(context).ConfigureAwait(false);
         }
-        catch (Exception exception) when (StoreFailures.IsUnreachable(exception) && !context.RequestAborted.IsCancellationRequested)
+        catch (Exception exception) when (!context.RequestAborted.IsCancellationRequested)
         {
-            Log.StorageUnavailable(services.GetRequiredService<ILogger<ClientRegistrationService>>(), exception);
-            outcome = new Outcome(context.Request.RouteValues[ClientIdRouteValue] as string, null, Unavailable);
+            // A store that cannot be reached is temporary (503, retry); anything else is a fault of the server (500).
+            // Either way the client gets the endpoints' own error body, never a framework error page.
+            var unreachable = StoreFailures.IsUnreachable(exception);
+            var logger = services.GetRequiredService<ILogger<ClientRegistrationService>>();
+            if (unreachable)
+            {
+                Log.StorageUnavailable(logger, exception);
+            }
+            else
+            {
+                Log.UnexpectedFailure(logger, exception);
+            }
+
+            var failure = unreachable ? Unavailable : ServerFault;
+            outcome = new Outcome(context.Request.RouteValues[ClientIdRouteValue] as string, null, failure);
             if (!context.Response.HasStarted)
             {
                 context.Response.Clear();
-                context.Response.Headers.RetryAfter = "5";
-                await ProtocolResponseWriter.WriteErrorAsync(context, Unavailable).ConfigureAwait(false);
+                if (unreachable)
+                {
+                    context.Response.Headers.RetryAfter = "5";
+                }
+
+                await ProtocolResponseWriter.WriteErrorAsync(context, failure).ConfigureAwait(false);
             }
         }
 

@@ -26,6 +26,9 @@ public static class RegistrationErrorCodes
     /// <summary>RFC 6750 §3.1: the access token lacks the scope the endpoint requires.</summary>
     public const string InsufficientScope = "insufficient_scope";
 
+    /// <summary>RFC 6749 §4.1.2.1: an unexpected condition kept the server from completing the request; answered with 500.</summary>
+    public const string ServerError = "server_error";
+
     /// <summary>
     /// The server could not complete the request because of a temporary condition (RFC 6749 §4.1.2.1 uses the same
     /// code); answered with 503.
