@@ -1,6 +1,7 @@
 using Dcr.IdentityServerExtensions;
 using Dcr.IdentityServerExtensions.OpenIddict;
 using Dcr.IdentityServerExtensions.Options;
+using Dcr.IdentityServerExtensions.Protocol;
 using Dcr.IdentityServerExtensions.Services;
 using Dcr.IdentityServerExtensions.Stores;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -123,7 +124,7 @@ public static class OpenIddictDynamicClientRegistrationExtensions
             if (options.AllowedTokenEndpointAuthMethods.Count == 0)
             {
                 foreach (var method in options.EffectiveTokenEndpointAuthMethods
-                    .Where(method => method == "none" || serverOptions.ClientAuthenticationMethods.Contains(method)).ToList())
+                    .Where(method => method == ClientMetadataValues.AuthMethodNone || serverOptions.ClientAuthenticationMethods.Contains(method)).ToList())
                 {
                     options.AllowedTokenEndpointAuthMethods.Add(method);
                 }

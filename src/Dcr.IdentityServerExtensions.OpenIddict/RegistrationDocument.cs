@@ -75,17 +75,15 @@ internal static class RegistrationDocument
             throw new InvalidOperationException($"The stored registration of client '{clientId}' is not readable: {metadata.Error.Description}");
         }
 
+        var (secretExpiresAt, retained) = ReadSecretState(document);
         return new StoredClient
         {
             ClientId = clientId,
             Metadata = metadata.Value,
             ClientIdIssuedAt = document.GetProperty(ClientIdIssuedAt).GetDateTimeOffset(),
             ClientSecretHash = clientSecretHash,
-            ClientSecretExpiresAt = ReadInstant(document, ClientSecretExpiresAt),
-            RetainedClientSecret = document.TryGetProperty(RetainedClientSecretHash, out var hash)
-                && ReadInstant(document, RetainedClientSecretExpiresAt) is { } retainedUntil
-                ? new RetainedClientSecret(hash.GetString()!, retainedUntil)
-                : null,
+            ClientSecretExpiresAt = secretExpiresAt,
+            RetainedClientSecret = retained,
             RegistrationAccessTokenHash = ReadString(document, RegistrationAccessTokenHash),
             CreatedBy = ReadString(document, CreatedBy),
             RequirePkce = document.TryGetProperty(RequirePkce, out var requirePkce) && requirePkce.ValueKind == JsonValueKind.True,

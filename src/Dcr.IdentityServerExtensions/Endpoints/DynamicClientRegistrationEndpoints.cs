@@ -62,7 +62,6 @@ internal static class DynamicClientRegistrationEndpoints
     {
         var services = context.RequestServices;
         var metrics = services.GetRequiredService<DynamicClientRegistrationMetrics>();
-        var timeProvider = services.GetRequiredService<TimeProvider>();
         using var activity = DynamicClientRegistrationMetrics.ActivitySource.StartActivity("dcr." + DynamicClientRegistrationMetrics.ActionName(action));
         var started = Stopwatch.GetTimestamp();
 
