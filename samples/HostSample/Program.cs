@@ -36,6 +36,17 @@ builder.Services.AddOpenIddict()
         options.AddSigningKey(signingKey)
                .AddEncryptionKey(encryptionKey);
 
+        // The fast path of the token endpoint (bench/README.md): no row per access token, no encryption.
+        if (!sample.StoreAccessTokens)
+        {
+            options.SkipAccessTokenStorage();
+        }
+
+        if (!sample.EncryptAccessTokens)
+        {
+            options.DisableAccessTokenEncryption();
+        }
+
         options.UseAspNetCore()
                .EnableTokenEndpointPassthrough()
                .EnableAuthorizationEndpointPassthrough()
@@ -47,7 +58,9 @@ builder.Services.AddOpenIddict()
         options.UseLocalServer();
         options.UseAspNetCore();
 
-        // Tokens of a deleted client stop working at once: validation checks each token's database entry.
+        // Tokens that have a database entry (authorization codes, refresh tokens, and access tokens with
+        // Sample:StoreAccessTokens) are checked against it; UseOpenIddict() below makes validation also refuse any access
+        // token whose client was deleted, with or without an entry.
         options.EnableTokenEntryValidation();
         options.EnableAuthorizationEntryValidation();
     });

@@ -56,6 +56,7 @@ internal static class SampleDatabase
         switch (provider)
         {
             case DatabaseProvider.Sqlite:
+                services.AddSingleton<IInterceptor, SqliteWriteGate>();
                 services.AddDbContext<SampleDbContext, SqliteSampleDbContext>(Configure);
                 break;
             case DatabaseProvider.PostgreSql:

@@ -11,4 +11,17 @@ public sealed class SampleOptions
 
     /// <summary>Where the signing and encryption keys live; relative paths are under the content root.</summary>
     public string KeysPath { get; set; } = "App_Data/sample-keys.json";
+
+    /// <summary>
+    /// Whether OpenIddict writes a database row for every access token it issues. Off by default: a
+    /// <c>client_credentials</c> request then reads the client and writes nothing, and the tokens of a deleted client
+    /// still stop working because validation checks that the client exists. On, single access tokens can be revoked.
+    /// </summary>
+    public bool StoreAccessTokens { get; set; }
+
+    /// <summary>
+    /// Whether access tokens are encrypted (JWE) as well as signed. Off by default: signed JWTs that resource servers
+    /// can verify with the published keys alone, as RFC 9068 describes. On, only this host can read them.
+    /// </summary>
+    public bool EncryptAccessTokens { get; set; }
 }

@@ -12,4 +12,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 3002, EventName = "ClientRejectedByHost", Level = LogLevel.Warning,
         Message = "OpenIddict rejected a dynamically registered client: {Reasons}")]
     public static partial void ClientRejectedByHost(ILogger logger, string reasons);
+
+    [LoggerMessage(EventId = 3003, EventName = "TokenOfDeletedClientRejected", Level = LogLevel.Information,
+        Message = "An access token of the client {ClientId}, which no longer exists, was rejected.")]
+    public static partial void TokenOfDeletedClientRejected(ILogger logger, string clientId);
 }

@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenIddict.Server;
+using OpenIddict.Validation;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -19,7 +20,8 @@ public static class OpenIddictDynamicClientRegistrationExtensions
     /// (replaced by <see cref="DynamicClientApplicationManager{TApplication}"/>), initial access tokens are checked by
     /// OpenIddict validation (configure it with <c>UseLocalServer()</c> and <c>UseAspNetCore()</c>), and the discovery
     /// document advertises <c>registration_endpoint</c>. Allowed scopes and grant types left empty default to those
-    /// the OpenIddict server is configured with.
+    /// the OpenIddict server is configured with. OpenIddict validation also rejects every access token whose client no
+    /// longer exists (<see cref="RejectTokensOfDeletedClients"/>), whether or not the token has a database entry.
     /// </summary>
     public static DynamicClientRegistrationBuilder UseOpenIddict(this DynamicClientRegistrationBuilder builder)
     {
@@ -33,6 +35,8 @@ public static class OpenIddictDynamicClientRegistrationExtensions
         services.TryAddSingleton<AttachRegistrationEndpoint>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<OpenIddictServerOptions>, ConfigureServerDiscovery>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<DynamicClientRegistrationOptions>, DefaultsFromServer>());
+        services.TryAdd(RejectTokensOfDeletedClients.Descriptor.ServiceDescriptor);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<OpenIddictValidationOptions>, ConfigureValidation>());
 
         // OpenIddict's dispatchers write every token they create or validate at Trace: initial access tokens and
         // access tokens would reach the logs. Those two categories never go below Debug, whatever level the host set.
@@ -89,6 +93,17 @@ public static class OpenIddictDynamicClientRegistrationExtensions
         }
     }
 
+    private sealed class ConfigureValidation : IConfigureOptions<OpenIddictValidationOptions>
+    {
+        public void Configure(OpenIddictValidationOptions options)
+        {
+            if (!options.Handlers.Contains(RejectTokensOfDeletedClients.Descriptor))
+            {
+                options.Handlers.Add(RejectTokensOfDeletedClients.Descriptor);
+            }
+        }
+    }
+
     // Left empty, the allowed scopes and grant types follow what the server itself supports.
     private sealed class DefaultsFromServer(IOptionsMonitor<OpenIddictServerOptions> server) : IPostConfigureOptions<DynamicClientRegistrationOptions>
     {
@@ -138,5 +153,25 @@ public static class OpenIddictDynamicClientRegistrationExtensions
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Issues access tokens without the database row OpenIddict writes for each of them (<see cref="SkipAccessTokenEntry"/>):
+    /// no write per <c>client_credentials</c> request. Authorization codes and refresh tokens keep their rows. The tokens of
+    /// a deleted client still stop working, because <c>UseOpenIddict()</c> makes validation check that the client exists;
+    /// what is lost is revoking a single access token at the revocation endpoint (revoke the client's refresh token or
+    /// delete the client instead, or keep access tokens short-lived).
+    /// </summary>
+    public static OpenIddictServerBuilder SkipAccessTokenStorage(this OpenIddictServerBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAdd(SkipAccessTokenEntry.Descriptor.ServiceDescriptor);
+        return builder.Configure(options =>
+        {
+            if (!options.Handlers.Contains(SkipAccessTokenEntry.Descriptor))
+            {
+                options.Handlers.Add(SkipAccessTokenEntry.Descriptor);
+            }
+        });
     }
 }

@@ -1,0 +1,113 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Dcr.IdentityServerExtensions.IntegrationTests.Infrastructure;
+using HostSample;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using OpenIddict.EntityFrameworkCore.Models;
+
+namespace Dcr.IdentityServerExtensions.IntegrationTests;
+
+/// <summary>
+/// The token endpoint's fast path (issue: benchmarks): by default the sample issues signed, unencrypted access tokens
+/// and writes no database row for them, so a <c>client_credentials</c> request only reads its client. The promise of
+/// the management issue still holds without the row: a deleted client's access tokens stop working, because
+/// validation checks that the client exists. <c>Sample:StoreAccessTokens</c> and <c>Sample:EncryptAccessTokens</c>
+/// bring back rows and encryption.
+/// </summary>
+public sealed class AccessTokenTests
+{
+    private const string ServiceClient = """{"grant_types":["client_credentials"],"scope":"api","client_name":"Service"}""";
+
+    [Fact]
+    public async Task by_default_an_access_token_is_a_signed_jwt_and_leaves_no_row_in_the_token_table()
+    {
+        using var host = new SampleHost();
+        using var client = host.CreateDcrClient();
+        var registered = await client.RegisterAsync(ServiceClient);
+        var rowsBefore = await TokenRowCountAsync(host);
+
+        var token = await client.ClientCredentialsAsync(registered.ClientId, registered.ClientSecret, "api");
+
+        token.ShouldSucceed();
+        var header = Header(token.AccessToken!);
+        token.AccessToken!.Split('.').Should().HaveCount(3, "a JWS, not a JWE");
+        header.GetProperty("alg").GetString().Should().Be("ES256");
+        header.GetProperty("typ").GetString().Should().Be("at+jwt");
+        (await TokenRowCountAsync(host)).Should().Be(rowsBefore, "no row is written for an access token");
+        (await client.CallApiAsync(token.AccessToken!)).Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task with_StoreAccessTokens_and_EncryptAccessTokens_an_access_token_is_encrypted_and_has_its_row()
+    {
+        using var host = new SampleHost(new Dictionary<string, string?>
+        {
+            ["Sample:StoreAccessTokens"] = "true",
+            ["Sample:EncryptAccessTokens"] = "true",
+        });
+        using var client = host.CreateDcrClient();
+        var registered = await client.RegisterAsync(ServiceClient);
+        var rowsBefore = await TokenRowCountAsync(host);
+
+        var token = await client.ClientCredentialsAsync(registered.ClientId, registered.ClientSecret, "api");
+
+        token.ShouldSucceed();
+        token.AccessToken!.Split('.').Should().HaveCount(5, "a JWE");
+        (await TokenRowCountAsync(host)).Should().Be(rowsBefore + 1);
+        (await client.CallApiAsync(token.AccessToken!)).Should().Be(HttpStatusCode.OK);
+    }
+
+    [Theory]
+    [InlineData("false")]
+    [InlineData("true")]
+    public async Task the_access_tokens_of_a_deleted_client_are_refused_with_or_without_their_rows(string storeAccessTokens)
+    {
+        using var host = new SampleHost(new Dictionary<string, string?> { ["Sample:StoreAccessTokens"] = storeAccessTokens });
+        using var client = host.CreateDcrClient();
+        var registered = await client.RegisterAsync(ServiceClient);
+        var other = await client.RegisterAsync(ServiceClient);
+        var token = await client.ClientCredentialsAsync(registered.ClientId, registered.ClientSecret, "api");
+        var otherToken = await client.ClientCredentialsAsync(other.ClientId, other.ClientSecret, "api");
+        (await client.CallApiAsync(token.AccessToken!)).Should().Be(HttpStatusCode.OK);
+
+        (await client.ManageAsync(HttpMethod.Delete, registered.RegistrationClientUri!, registered.RegistrationAccessToken)).Status
+            .Should().Be(HttpStatusCode.NoContent);
+
+        (await client.CallApiAsync(token.AccessToken!)).Should().Be(HttpStatusCode.Unauthorized);
+        (await client.CallApiAsync(otherToken.AccessToken!)).Should().Be(HttpStatusCode.OK, "only the deleted client's tokens stop working");
+    }
+
+    [Fact]
+    public async Task an_initial_access_token_of_a_deleted_administrative_client_no_longer_registers()
+    {
+        // Initial access tokens are access tokens too: without a row, they are refused once their client is gone.
+        using var host = new SampleHost();
+        using var client = host.CreateDcrClient();
+        var initialAccessToken = await client.InitialAccessTokenAsync();
+        (await client.PostRegistrationAsync(ServiceClient, initialAccessToken)).Status.Should().Be(HttpStatusCode.Created);
+
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var context = scope.ServiceProvider.GetRequiredService<SampleDbContext>();
+            await context.Set<OpenIddictEntityFrameworkCoreApplication>().Where(application => application.ClientId == DcrTestClient.AdminClientId)
+                .ExecuteDeleteAsync();
+        }
+
+        (await client.PostRegistrationAsync(ServiceClient, initialAccessToken)).ShouldBeError(HttpStatusCode.Unauthorized, "invalid_token");
+    }
+
+    private static JsonElement Header(string jwt)
+    {
+        var segment = jwt.Split('.')[0].Replace('-', '+').Replace('_', '/');
+        segment = segment.PadRight(segment.Length + ((4 - (segment.Length % 4)) % 4), '=');
+        return JsonDocument.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(segment))).RootElement;
+    }
+
+    private static async Task<int> TokenRowCountAsync(SampleHost host)
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<SampleDbContext>().Set<OpenIddictEntityFrameworkCoreToken>().CountAsync();
+    }
+}
