@@ -2,6 +2,8 @@ using System.Security.Claims;
 using HostSample;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Abstractions;
@@ -66,6 +68,9 @@ builder.Services.AddOpenIddict()
     });
 
 builder.Services.AddDynamicClientRegistration().UseOpenIddict();
+
+// After AddOpenIddict(), whose AddMemoryCache() registered the unbounded default.
+builder.Services.Replace(ServiceDescriptor.Singleton<IMemoryCache, BoundedMemoryCache>());
 
 builder.Services.AddAuthorization();
 builder.Services.AddSampleRateLimiting(builder.Configuration);

@@ -24,4 +24,10 @@ public sealed class SampleOptions
     /// can verify with the published keys alone, as RFC 9068 describes. On, only this host can read them.
     /// </summary>
     public bool EncryptAccessTokens { get; set; }
+
+    /// <summary>
+    /// How many entries the host's memory cache holds (<see cref="BoundedMemoryCache"/>); OpenIddict keeps parsed client
+    /// columns there. The default keeps memory flat under any registration rate.
+    /// </summary>
+    public int MemoryCacheEntries { get; set; } = 10_000;
 }

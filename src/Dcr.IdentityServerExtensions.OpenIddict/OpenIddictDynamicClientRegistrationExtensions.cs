@@ -160,17 +160,22 @@ public static class OpenIddictDynamicClientRegistrationExtensions
     /// no write per <c>client_credentials</c> request. Authorization codes and refresh tokens keep their rows. The tokens of
     /// a deleted client still stop working, because <c>UseOpenIddict()</c> makes validation check that the client exists;
     /// what is lost is revoking a single access token at the revocation endpoint (revoke the client's refresh token or
-    /// delete the client instead, or keep access tokens short-lived).
+    /// delete the client instead, or keep access tokens short-lived). The server's own token validation (introspection,
+    /// userinfo) gets the same check that the client exists (<see cref="RejectTokensOfDeletedClients"/>).
     /// </summary>
     public static OpenIddictServerBuilder SkipAccessTokenStorage(this OpenIddictServerBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.TryAdd(SkipAccessTokenEntry.Descriptor.ServiceDescriptor);
+        builder.Services.TryAdd(RejectTokensOfDeletedClients.ServerDescriptor.ServiceDescriptor);
         return builder.Configure(options =>
         {
-            if (!options.Handlers.Contains(SkipAccessTokenEntry.Descriptor))
+            foreach (var descriptor in new[] { SkipAccessTokenEntry.Descriptor, RejectTokensOfDeletedClients.ServerDescriptor })
             {
-                options.Handlers.Add(SkipAccessTokenEntry.Descriptor);
+                if (!options.Handlers.Contains(descriptor))
+                {
+                    options.Handlers.Add(descriptor);
+                }
             }
         });
     }

@@ -1,9 +1,10 @@
-using Microsoft.Extensions.Logging;
+using System.Security.Claims;
 using OpenIddict.Abstractions;
 using OpenIddict.Server;
 using OpenIddict.Validation;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 using GenerateTokenContext = OpenIddict.Server.OpenIddictServerEvents.GenerateTokenContext;
+using ServerValidateTokenContext = OpenIddict.Server.OpenIddictServerEvents.ValidateTokenContext;
 using ValidateTokenContext = OpenIddict.Validation.OpenIddictValidationEvents.ValidateTokenContext;
 
 namespace Dcr.IdentityServerExtensions.OpenIddict;
@@ -41,12 +42,18 @@ public sealed class SkipAccessTokenEntry : IOpenIddictServerHandler<GenerateToke
 
 /// <summary>
 /// Rejects an access token whose client no longer exists. With token storage, deleting a client deletes its token rows
-/// and token entry validation refuses the tokens; an access token without a row (see <see cref="SkipAccessTokenEntry"/>)
+/// and the token entry checks refuse the tokens; an access token without a row (see <see cref="SkipAccessTokenEntry"/>)
 /// needs this check instead. It reads the client on every validation, uncached, so a deletion takes effect at once on
-/// every instance over the same database. Added by <c>RejectTokensOfDeletedClients()</c>.
+/// every instance over the same database. <c>UseOpenIddict()</c> adds it to OpenIddict validation (the host's APIs and
+/// the registration endpoint's initial access tokens) and <c>SkipAccessTokenStorage()</c> to the server's own token
+/// validation (introspection, userinfo, revocation).
 /// </summary>
-public sealed class RejectTokensOfDeletedClients : IOpenIddictValidationHandler<ValidateTokenContext>
+public sealed class RejectTokensOfDeletedClients :
+    IOpenIddictValidationHandler<ValidateTokenContext>,
+    IOpenIddictServerHandler<ServerValidateTokenContext>
 {
+    private const string Description = "The client this token was issued to no longer exists.";
+
     private readonly IOpenIddictApplicationManager _applications;
 
     /// <summary>Creates the handler.</summary>
@@ -55,7 +62,7 @@ public sealed class RejectTokensOfDeletedClients : IOpenIddictValidationHandler<
         _applications = applications;
     }
 
-    /// <summary>The handler's descriptor: it runs after OpenIddict has checked the token itself and its entry.</summary>
+    /// <summary>The descriptor in OpenIddict validation: after the token itself and its entries are checked.</summary>
     public static OpenIddictValidationHandlerDescriptor Descriptor { get; }
         = OpenIddictValidationHandlerDescriptor.CreateBuilder<ValidateTokenContext>()
             .UseScopedHandler<RejectTokensOfDeletedClients>()
@@ -63,28 +70,46 @@ public sealed class RejectTokensOfDeletedClients : IOpenIddictValidationHandler<
             .SetType(OpenIddictValidationHandlerType.Custom)
             .Build();
 
+    /// <summary>The descriptor in the OpenIddict server: after the token itself and its entries are checked.</summary>
+    public static OpenIddictServerHandlerDescriptor ServerDescriptor { get; }
+        = OpenIddictServerHandlerDescriptor.CreateBuilder<ServerValidateTokenContext>()
+            .UseScopedHandler<RejectTokensOfDeletedClients>()
+            .SetOrder(OpenIddictServerHandlers.Protection.ValidateAuthorizationEntry.Descriptor.Order + 1_000)
+            .SetType(OpenIddictServerHandlerType.Custom)
+            .Build();
+
     /// <inheritdoc />
     public async ValueTask HandleAsync(ValidateTokenContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (context.Principal is not { } principal)
-        {
-            return;
-        }
-
-        // OpenIddict writes the client into every access token it issues, as client_id and as its presenter.
-        var clientId = principal.GetClaim(Claims.ClientId) ?? principal.GetPresenters().FirstOrDefault();
-        if (string.IsNullOrEmpty(clientId))
-        {
-            return;
-        }
-
-        if (await _applications.FindByClientIdAsync(clientId, context.CancellationToken).ConfigureAwait(false) is null)
+        if (await DeletedClientAsync(context.Principal, context.CancellationToken).ConfigureAwait(false) is { } clientId)
         {
             Log.TokenOfDeletedClientRejected(context.Logger, clientId);
-            context.Reject(
-                error: Errors.InvalidToken,
-                description: "The client this token was issued to no longer exists.");
+            context.Reject(error: Errors.InvalidToken, description: Description);
         }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask HandleAsync(ServerValidateTokenContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (await DeletedClientAsync(context.Principal, context.CancellationToken).ConfigureAwait(false) is { } clientId)
+        {
+            Log.TokenOfDeletedClientRejected(context.Logger, clientId);
+            context.Reject(error: Errors.InvalidToken, description: Description);
+        }
+    }
+
+    // The client of an access token, when it no longer exists; null when it does or the token names none.
+    private async ValueTask<string?> DeletedClientAsync(ClaimsPrincipal? principal, CancellationToken cancellationToken)
+    {
+        // OpenIddict writes the client into every access token it issues, as client_id and as its presenter.
+        var clientId = principal?.GetClaim(Claims.ClientId) ?? principal?.GetPresenters().FirstOrDefault();
+        if (string.IsNullOrEmpty(clientId))
+        {
+            return null;
+        }
+
+        return await _applications.FindByClientIdAsync(clientId, cancellationToken).ConfigureAwait(false) is null ? clientId : null;
     }
 }

@@ -5,7 +5,10 @@ using Dcr.IdentityServerExtensions.IntegrationTests.Infrastructure;
 using HostSample;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using OpenIddict.Abstractions;
 using OpenIddict.EntityFrameworkCore.Models;
+using OpenIddict.Server;
+using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace Dcr.IdentityServerExtensions.IntegrationTests;
 
@@ -96,6 +99,38 @@ public sealed class AccessTokenTests
         }
 
         (await client.PostRegistrationAsync(ServiceClient, initialAccessToken)).ShouldBeError(HttpStatusCode.Unauthorized, "invalid_token");
+    }
+
+    [Fact]
+    public async Task the_servers_own_token_validation_refuses_an_access_token_of_a_deleted_client()
+    {
+        // What the server's introspection and userinfo endpoints rely on, dispatched as they dispatch it.
+        using var host = new SampleHost();
+        using var client = host.CreateDcrClient();
+        var registered = await client.RegisterAsync(ServiceClient);
+        var token = await client.ClientCredentialsAsync(registered.ClientId, registered.ClientSecret, "api");
+        (await ServerValidatesAsync(host, token.AccessToken!)).Should().BeTrue();
+
+        (await client.ManageAsync(HttpMethod.Delete, registered.RegistrationClientUri!, registered.RegistrationAccessToken)).Status
+            .Should().Be(HttpStatusCode.NoContent);
+
+        (await ServerValidatesAsync(host, token.AccessToken!)).Should().BeFalse();
+    }
+
+    private static async Task<bool> ServerValidatesAsync(SampleHost host, string accessToken)
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        var transaction = await scope.ServiceProvider.GetRequiredService<IOpenIddictServerFactory>().CreateTransactionAsync();
+        transaction.BaseUri = host.Server.BaseAddress;
+        transaction.Request = new OpenIddictRequest();
+        var context = new OpenIddictServerEvents.ValidateTokenContext(transaction)
+        {
+            Token = accessToken,
+            ValidTokenTypes = { TokenTypeIdentifiers.AccessToken },
+        };
+
+        await scope.ServiceProvider.GetRequiredService<IOpenIddictServerDispatcher>().DispatchAsync(context);
+        return !context.IsRejected;
     }
 
     private static JsonElement Header(string jwt)
