@@ -11,8 +11,8 @@ namespace Dcr.IdentityServerExtensions.IntegrationTests.Infrastructure;
 /// </summary>
 public sealed class SampleProcess : IAsyncDisposable
 {
-    private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private Process _process;
     private readonly TestDatabase? _database;
 
     private SampleProcess(Process process, Uri baseAddress, string directory, TestDatabase? database)
@@ -72,12 +72,8 @@ public sealed class SampleProcess : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
-        var process = Process.Start(start)!;
-        var sample = new SampleProcess(process, new Uri($"http://127.0.0.1:{port}"), directory, database);
-        process.OutputDataReceived += (_, line) => sample.Append(line.Data);
-        process.ErrorDataReceived += (_, line) => sample.Append(line.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var sample = new SampleProcess(Process.Start(start)!, new Uri($"http://127.0.0.1:{port}"), directory, database);
+        sample.CaptureOutput();
         try
         {
             await sample.WaitUntilReadyAsync();
@@ -89,6 +85,29 @@ public sealed class SampleProcess : IAsyncDisposable
         }
 
         return sample;
+    }
+
+    /// <summary>
+    /// Kills the process outright (SIGKILL: no shutdown, no flush, as a crash or an out-of-memory kill would end it), then
+    /// starts it again with the same command line, database, keys and port, and waits until it answers.
+    /// </summary>
+    public async Task KillAndRestartAsync()
+    {
+        var start = _process.StartInfo;
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+        _process = Process.Start(start)!;
+        CaptureOutput();
+        await WaitUntilReadyAsync();
+    }
+
+    private void CaptureOutput()
+    {
+        _process.OutputDataReceived += (_, line) => Append(line.Data);
+        _process.ErrorDataReceived += (_, line) => Append(line.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
     }
 
     /// <summary>The sample's entry assembly, built beside this test project in the same configuration.</summary>
