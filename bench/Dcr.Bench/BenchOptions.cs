@@ -29,6 +29,12 @@ internal sealed class BenchOptions
 
     public string AdminSecret { get; private set; } = "dcr-admin-secret";
 
+    /// <summary>
+    /// An initial access token to use as is (a server with a static one, such as the peer); when null the tool fetches one
+    /// with the admin client's credentials.
+    /// </summary>
+    public string? InitialAccessToken { get; private set; }
+
     /// <summary>The scope dynamically registered clients register and request.</summary>
     public string Scope { get; private set; } = "api";
 
@@ -54,6 +60,8 @@ internal sealed class BenchOptions
 
         Usage:
           dotnet run --project bench/Dcr.Bench -c Release -- --url http://127.0.0.1:5055 --scenario token [options]
+          dotnet run --project bench/Dcr.Bench -c Release -- report --input DIR --output FILE
+                    (the markdown summary of a bench/run.sh results directory)
 
         Scenarios:
           register       POST {registration path}; one initial access token fetched up front and reused
@@ -76,6 +84,8 @@ internal sealed class BenchOptions
                                     for manage, update and mixed)
           --admin-id ID             client that obtains initial access tokens (default dcr-admin)
           --admin-secret SECRET                                            (default dcr-admin-secret)
+          --initial-access-token T  use T as the initial access token instead of fetching one with the admin
+                                    client (a server with a static token, e.g. bench/peer: bench-initial-access-token)
           --scope SCOPE             scope of registered clients            (default api)
           --dcr-scope SCOPE         scope of initial access tokens         (default dcr)
           --registration-path P     (default /connect/register)
@@ -152,6 +162,11 @@ internal sealed class BenchOptions
                     break;
                 case "--admin-secret":
                     options.AdminSecret = value;
+                    break;
+                case "--initial-access-token":
+                    options.InitialAccessToken = value.Length > 0
+                        ? value
+                        : throw new ArgumentException("--initial-access-token: the token must not be empty.");
                     break;
                 case "--scope":
                     options.Scope = value;

@@ -249,6 +249,11 @@ internal sealed class DcrApi
             writer.WriteStartArray("grant_types");
             writer.WriteStringValue("client_credentials");
             writer.WriteEndArray();
+
+            // An empty response_types: the client never uses the authorization endpoint. A server whose default response type
+            // is "code" (node-oidc-provider) would otherwise require redirect_uris; both servers accept the empty list.
+            writer.WriteStartArray("response_types");
+            writer.WriteEndArray();
             writer.WriteString("token_endpoint_auth_method", "client_secret_basic");
             writer.WriteString("scope", _options.Scope);
             writer.WriteString("client_name", clientName);

@@ -5,6 +5,12 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using Dcr.Bench;
 
+// `report`: the markdown summary of a bench/run.sh results directory, instead of a load run.
+if (args is ["report", .. var reportArgs])
+{
+    return await ResultsReport.RunAsync(reportArgs);
+}
+
 BenchOptions options;
 try
 {

@@ -104,8 +104,8 @@ internal sealed class Workload
     };
 
     /// <summary>
-    /// Fetches the initial access token (every scenario but token-pbkdf2 needs one, for registration in the run or in setup)
-    /// and registers the clients. Nothing here is measured.
+    /// Fetches the initial access token unless --initial-access-token gives it (every scenario but token-pbkdf2 needs one,
+    /// for registration in the run or in setup) and registers the clients. Nothing here is measured.
     /// </summary>
     public async Task SetupAsync(IReadOnlyList<Worker> workers, CancellationToken cancellationToken)
     {
@@ -121,7 +121,8 @@ internal sealed class Workload
             return;
         }
 
-        _initialAccessToken = await _api.GetInitialAccessTokenAsync(cancellationToken).ConfigureAwait(false);
+        _initialAccessToken = _options.InitialAccessToken
+            ?? await _api.GetInitialAccessTokenAsync(cancellationToken).ConfigureAwait(false);
         var count = SetupClientCount;
         if (count == 0)
         {

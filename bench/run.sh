@@ -1,0 +1,408 @@
+#!/usr/bin/env bash
+# The side-by-side benchmark: our sample host (samples/HostSample) on SQLite and on PostgreSQL, and the peer
+# node-oidc-provider (bench/peer), driven by the same load tool (bench/Dcr.Bench) with the same scenarios; then a scale
+# step against our host on SQLite (about 1,000 clients, then SCALE_CLIENTS). Writes bench/results/<YYYY-MM-DD>.md.
+#
+#   bench/run.sh
+#   DURATION=3 WARMUP=1 CONCURRENCY="16" SCALE_CLIENTS=3000 bench/run.sh      (a quick end-to-end check)
+#
+# It builds the host and the tool in Release and copies both builds (and bench/peer) to a temporary directory, so that
+# a rebuild in the working tree cannot replace files under a running server and the host gets a fresh content root
+# (samples/HostSample/App_Data is never touched). Every target runs on its own fresh store: a new SQLite file (SQLite's
+# default durable commits), a new PostgreSQL database (dropped at the end), a new peer process. Servers listen on
+# 127.0.0.1 only. Before its measured runs every target gets one unrecorded run of each scenario (JIT warm-up).
+#
+# Environment:
+#   SCENARIOS        "register token manage update mixed"
+#   CONCURRENCY      "1 16 64"
+#   TARGETS          "sqlite postgres peer"
+#   DURATION         10 (measured seconds per run)        WARMUP  3 (unrecorded seconds before that)
+#   CLIENTS          64 (set-up clients of token, manage, update, mixed; at least the concurrency)
+#   PREWARM_SECONDS  10 (the unrecorded run of each scenario before a target's measured runs; 0 skips it)
+#   SCALE            1 (0 skips the scale step)            SCALE_CLIENTS  100000
+#   SCALE_REQUESTS   500 (measured registrations at each scale checkpoint)
+#   SCALE_SECONDS    5 (measured seconds of manage and token at each scale checkpoint)
+#   DCR_BENCH_POSTGRES  an Npgsql connection string of a role that may create databases; unset: a local PostgreSQL
+#                    cluster is used the way .ci/run does it (root only: started if down, role dcr_bench with a fresh
+#                    password), or the PostgreSQL target is skipped with a note in the results
+#   HOST_ARGS        extra options for our host, e.g. "--Logging:LogLevel:Default=Warning"
+#   PORT             5055 (our host)    PEER_PORT  5056    PEER_INITIAL_ACCESS_TOKEN  bench-initial-access-token
+#   REPORT           bench/results/<YYYY-MM-DD>.md (UTC date)
+# The raw JSON results are copied to bench/results/<YYYY-MM-DD>/ (git-ignored).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT="$PWD"
+
+SCENARIOS="${SCENARIOS:-register token manage update mixed}"
+CONCURRENCY="${CONCURRENCY:-1 16 64}"
+TARGETS="${TARGETS:-sqlite postgres peer}"
+DURATION="${DURATION:-10}"
+WARMUP="${WARMUP:-3}"
+CLIENTS="${CLIENTS:-64}"
+PREWARM_SECONDS="${PREWARM_SECONDS:-10}"
+SCALE="${SCALE:-1}"
+SCALE_CLIENTS="${SCALE_CLIENTS:-100000}"
+SCALE_REQUESTS="${SCALE_REQUESTS:-500}"
+SCALE_SECONDS="${SCALE_SECONDS:-5}"
+PORT="${PORT:-5055}"
+PEER_PORT="${PEER_PORT:-5056}"
+PEER_INITIAL_ACCESS_TOKEN="${PEER_INITIAL_ACCESS_TOKEN:-bench-initial-access-token}"
+DATE="$(date -u +%F)"
+REPORT="${REPORT:-bench/results/${DATE}.md}"
+URL="http://127.0.0.1:${PORT}"
+PEER_URL="http://127.0.0.1:${PEER_PORT}"
+SCALE_SETUP_CLIENTS=16
+
+for scenario in $SCENARIOS; do
+  case "$scenario" in register | token | manage | update | mixed) ;; *) echo "SCENARIOS: unknown scenario '$scenario'" >&2; exit 2 ;; esac
+done
+for target in $TARGETS; do
+  case "$target" in sqlite | postgres | peer) ;; *) echo "TARGETS: unknown target '$target'" >&2; exit 2 ;; esac
+done
+for c in $CONCURRENCY; do
+  [[ "$c" =~ ^[1-9][0-9]*$ ]] || { echo "CONCURRENCY: '$c' is not a positive integer" >&2; exit 2; }
+done
+wants() { [[ " $TARGETS " == *" $1 "* ]]; }
+
+WORK="$(mktemp -d)"
+RESULTS="${WORK}/results"
+mkdir -p "$RESULTS"
+SERVER_PID=""
+PG_DATABASE=""
+PG_LOCAL=0
+pg_port=""
+
+stop_server() {
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill "$SERVER_PID"
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  SERVER_PID=""
+}
+cleanup() {
+  stop_server
+  drop_pg_database
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+env_put() { printf '%s=%s\n' "$1" "$2" >>"${RESULTS}/run.env"; }
+note() { echo "NOTE: $1"; env_put note "$1"; }
+rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo ""; }
+hwm_kb() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo ""; }
+
+# --- PostgreSQL -----------------------------------------------------------------------------------------------------
+# The value of one key of an Npgsql connection string (keys case-insensitive, with their common aliases).
+pg_key() {
+  local wanted="$1" part key value IFS=';'
+  for part in $PG_CONN; do
+    key="${part%%=*}"; key="${key//[[:space:]]/}"; key="${key,,}"; value="${part#*=}"
+    case "$wanted:$key" in
+      host:host | host:server | port:port | password:password | password:pwd | database:database | database:db \
+        | username:username | username:userid | username:user | username:uid) echo "$value"; return 0 ;;
+    esac
+  done
+  echo ""
+}
+# The connection string with another database.
+pg_with_database() {
+  local out="" part key IFS=';'
+  for part in $PG_CONN; do
+    key="${part%%=*}"; key="${key//[[:space:]]/}"; key="${key,,}"
+    case "$key" in database | db | "") ;; *) out+="${part};" ;; esac
+  done
+  echo "${out}Database=$1"
+}
+# Runs SQL as an administrator of the server: the postgres user for a local cluster, else the given role with psql.
+pg_admin_sql() {
+  if [ "$PG_LOCAL" = 1 ]; then
+    runuser -u postgres -- psql -p "$pg_port" -qtAX -v ON_ERROR_STOP=1 -c "$1"
+  elif command -v psql >/dev/null 2>&1; then
+    local database; database="$(pg_key database)"
+    PGPASSWORD="$(pg_key password)" psql -h "$(pg_key host)" -p "$(pg_key port | sed 's/^$/5432/')" -U "$(pg_key username)" \
+      -d "${database:-postgres}" -qtAX -v ON_ERROR_STOP=1 -c "$1"
+  else
+    return 1
+  fi
+}
+drop_pg_database() {
+  if [ -n "$PG_DATABASE" ]; then
+    pg_admin_sql "DROP DATABASE IF EXISTS \"${PG_DATABASE}\" WITH (FORCE)" >/dev/null 2>&1 \
+      || echo "NOTE: could not drop the PostgreSQL database ${PG_DATABASE}; drop it by hand" >&2
+    PG_DATABASE=""
+  fi
+}
+# Sets PG_CONN, or PG_SKIP (why not) and returns 1. Mirrors .ci/run for a local cluster, without installing anything.
+setup_postgres() {
+  if [ -n "${DCR_BENCH_POSTGRES:-}" ]; then
+    PG_CONN="$DCR_BENCH_POSTGRES"
+    return 0
+  fi
+  if ! command -v pg_lsclusters >/dev/null 2>&1; then
+    PG_SKIP="DCR_BENCH_POSTGRES is unset and no local PostgreSQL is installed (no pg_lsclusters)"; return 1
+  fi
+  if [ "$(id -u)" -ne 0 ]; then
+    PG_SKIP="DCR_BENCH_POSTGRES is unset and using the local PostgreSQL needs root"; return 1
+  fi
+  local pg_version="" pg_cluster=""
+  read -r pg_version pg_cluster pg_port < <(pg_lsclusters --no-header | awk 'NR == 1 { print $1, $2, $3 }') || true
+  if [ -z "$pg_version" ]; then
+    PG_SKIP="DCR_BENCH_POSTGRES is unset and the local PostgreSQL has no cluster"; return 1
+  fi
+  local pg_listen="/etc/postgresql/$pg_version/$pg_cluster/conf.d/dcr-ci.conf"
+  if [ ! -f "$pg_listen" ]; then
+    # The same file .ci/run writes: the server listens on the loopback address only.
+    mkdir -p "$(dirname "$pg_listen")"
+    printf "# Written by .ci/run: the server listens on the loopback address only.\nlisten_addresses = '127.0.0.1'\n" >"$pg_listen"
+    pg_ctlcluster "$pg_version" "$pg_cluster" stop >/dev/null 2>&1 || true
+  fi
+  if pg_lsclusters --no-header | awk -v v="$pg_version" -v c="$pg_cluster" '$1 == v && $2 == c && $4 != "online" { down = 1 } END { exit !down }'; then
+    note "the local PostgreSQL cluster ${pg_version}/${pg_cluster} was down: started it, and left it running (as .ci/run does)"
+  fi
+  pg_ctlcluster "$pg_version" "$pg_cluster" start >/dev/null 2>&1 || true
+  if ! pg_isready -h 127.0.0.1 -p "$pg_port" -t 60 >/dev/null; then
+    PG_SKIP="the local PostgreSQL $pg_version does not answer on 127.0.0.1:$pg_port"; return 1
+  fi
+  local pg_password
+  pg_password="$(head -c 18 /dev/urandom | base64 | tr -d '/+=')"
+  # Its own role (not .ci/run's dcr_test, whose password a concurrent CI run sets).
+  runuser -u postgres -- psql -p "$pg_port" -q -v ON_ERROR_STOP=1 -v password="$pg_password" >/dev/null <<'SQL'
+SELECT CASE WHEN EXISTS (SELECT FROM pg_roles WHERE rolname = 'dcr_bench')
+            THEN 'ALTER ROLE dcr_bench LOGIN CREATEDB PASSWORD ' || quote_literal(:'password')
+            ELSE 'CREATE ROLE dcr_bench LOGIN CREATEDB PASSWORD ' || quote_literal(:'password') END \gexec
+SQL
+  PG_LOCAL=1
+  PG_CONN="Host=127.0.0.1;Port=$pg_port;Username=dcr_bench;Password=$pg_password;Database=postgres"
+  return 0
+}
+
+# --- Servers --------------------------------------------------------------------------------------------------------
+wait_ready() { # url log
+  for _ in $(seq 1 90); do
+    if curl -fsS -o /dev/null "$1/.well-known/openid-configuration" 2>/dev/null; then return 0; fi
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then echo "The server stopped at start-up:" >&2; tail -n 40 "$2" >&2; exit 1; fi
+    sleep 1
+  done
+  echo "The server does not answer at $1:" >&2; tail -n 40 "$2" >&2; exit 1
+}
+port_free() {
+  if curl -s -o /dev/null --max-time 2 "$1"; then echo "Something already answers at $1: stop it first." >&2; exit 1; fi
+}
+# start_host NAME OPTION...: our host, with a fresh key file and log; sets SERVER_PID and HOST_COMMAND.
+start_host() {
+  local name="$1"; shift
+  local data="${WORK}/data-${name}"
+  mkdir -p "$data"
+  # shellcheck disable=SC2206 # HOST_ARGS is a list of options
+  local args=(--contentRoot "${WORK}/host" --urls "$URL" --Sample:RateLimit:PermitsPerMinute=0 "$@" "--Sample:KeysPath=${data}/sample-keys.json" ${HOST_ARGS:-})
+  (cd "${WORK}/host" && exec ./HostSample "${args[@]}") >"${WORK}/host-${name}.log" 2>&1 &
+  SERVER_PID=$!
+  HOST_COMMAND="HostSample$(for a in "${args[@]}"; do if [[ "$a" == *[[:space:]\;]* ]]; then printf ' "%s"' "$a"; else printf ' %s' "$a"; fi; done | sed -E 's/(Password=)[^;"]*/\1***/I')"
+  wait_ready "$URL" "${WORK}/host-${name}.log"
+  echo "   ${name}: our host pid ${SERVER_PID} on ${URL}"
+}
+start_peer() {
+  (cd "${WORK}/peer" && exec env PEER_PORT="$PEER_PORT" PEER_INITIAL_ACCESS_TOKEN="$PEER_INITIAL_ACCESS_TOKEN" node server.mjs) \
+    >"${WORK}/peer.log" 2>&1 &
+  SERVER_PID=$!
+  wait_ready "$PEER_URL" "${WORK}/peer.log"
+  echo "   peer: $(grep -m1 listening "${WORK}/peer.log") (pid ${SERVER_PID})"
+}
+
+# --- Load runs ------------------------------------------------------------------------------------------------------
+# bench OUTPUT|- LOG_LABEL TOOL_OPTION...: one run of the load tool against the running server; prints its summary.
+bench() {
+  local output="$1" label="$2"; shift 2
+  local log="${WORK}/bench.log" out=()
+  [ "$output" = "-" ] || out=(--output "$output")
+  if dotnet "${WORK}/bench/Dcr.Bench.dll" "$@" --host-pid "$SERVER_PID" "${out[@]}" >"$log" 2>&1; then
+    grep -E '^(Requests|Throughput|Latency|Errors|CPU|Rotations) ' "$log" | sed 's/^/     /' || true
+  else
+    note "run ${label} failed: $(tail -n 3 "$log" | tr '\n' ' ')"
+  fi
+  if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+    echo "The server has stopped during ${label}." >&2
+    exit 1
+  fi
+}
+# measure TARGET URL TOOL_OPTION...: the warm-up runs, then every scenario at every concurrency.
+measure() {
+  local target="$1" url="$2"; shift 2
+  mkdir -p "${RESULTS}/${target}"
+  if [ "$PREWARM_SECONDS" != "0" ]; then
+    echo "   unrecorded warm-up: each scenario for ${PREWARM_SECONDS} s at concurrency 16"
+    for scenario in $SCENARIOS; do
+      bench - "${target} warm-up ${scenario}" --url "$url" "$@" --scenario "$scenario" --concurrency 16 \
+        --duration "$PREWARM_SECONDS" --warmup 0 --clients "$CLIENTS" >/dev/null
+    done
+  fi
+  for scenario in $SCENARIOS; do
+    for c in $CONCURRENCY; do
+      echo "== ${target}: ${scenario}, concurrency ${c}   (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+      bench "${RESULTS}/${target}/${scenario}-c${c}.json" "${target} ${scenario} c${c}" --url "$url" "$@" \
+        --scenario "$scenario" --concurrency "$c" --duration "$DURATION" --warmup "$WARMUP" --clients "$CLIENTS"
+      sleep 1
+    done
+  done
+  env_put "rss_${target}_kb" "$(rss_kb "$SERVER_PID")"
+}
+
+# --- Build ----------------------------------------------------------------------------------------------------------
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+started="$(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "== Build (Release): samples/HostSample and bench/Dcr.Bench"
+dotnet build samples/HostSample -c Release -nologo -v quiet
+dotnet build bench/Dcr.Bench -c Release -nologo -v quiet
+cp -r samples/HostSample/bin/Release/net10.0 "${WORK}/host"
+rm -rf "${WORK}/host/App_Data"
+cp -r bench/Dcr.Bench/bin/Release/net10.0 "${WORK}/bench"
+cp "${WORK}/host/appsettings.json" "${RESULTS}/host-appsettings.json"
+
+oidc_provider_version="n/a"
+if wants peer; then
+  echo "== Peer: npm install in bench/peer (no lockfile)"
+  (cd bench/peer && npm install --no-audit --no-fund --no-package-lock --loglevel=error >/dev/null)
+  mkdir -p "${WORK}/peer"
+  cp -r bench/peer/package.json bench/peer/server.mjs bench/peer/node_modules "${WORK}/peer/"
+  oidc_provider_version="$(cd "${WORK}/peer" && node -p "require('./node_modules/oidc-provider/package.json').version")"
+fi
+
+# --- What is measured on what ---------------------------------------------------------------------------------------
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+  git_commit="commit $(git rev-parse --short HEAD)"
+  if [ -n "$(git --no-optional-locks status --porcelain 2>/dev/null)" ]; then git_commit+=" + uncommitted changes (dirty)"; fi
+else
+  git_commit="unknown (not a git working tree)"
+fi
+env_put started_utc "$started"
+env_put machine_nproc "$(nproc)"
+env_put machine_cpu "$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//' || echo unknown)"
+env_put machine_memory "$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
+env_put machine_kernel "$(uname -r)"
+env_put machine_os "$( (. /etc/os-release && echo "$PRETTY_NAME") 2>/dev/null || uname -s)"
+env_put dotnet_sdk "$(dotnet --version)"
+env_put dotnet_runtime "$(dotnet --list-runtimes | awk '$1 == "Microsoft.NETCore.App" { n = $2 } $1 == "Microsoft.AspNetCore.App" { a = $2 } END { print "Microsoft.NETCore.App " n ", Microsoft.AspNetCore.App " a }')"
+env_put git_commit "$git_commit"
+env_put openiddict "$(sed -n 's/.*Include="OpenIddict.Core" Version="\([^"]*\)".*/\1/p' Directory.Packages.props)"
+env_put node "$(node --version 2>/dev/null || echo 'not installed')"
+env_put oidc_provider "$oidc_provider_version"
+env_put scenarios "$SCENARIOS"
+env_put concurrency "$CONCURRENCY"
+env_put targets "$TARGETS"
+env_put duration "$DURATION"
+env_put warmup "$WARMUP"
+env_put clients "$CLIENTS"
+env_put prewarm "$([ "$PREWARM_SECONDS" = "0" ] && echo "skipped" || echo "${PREWARM_SECONDS} s each at concurrency 16")"
+env_put peer_command "PEER_PORT=${PEER_PORT} PEER_INITIAL_ACCESS_TOKEN=${PEER_INITIAL_ACCESS_TOKEN} node server.mjs"
+env_put scale_clients "$SCALE_CLIENTS"
+
+# --- Targets --------------------------------------------------------------------------------------------------------
+if wants sqlite; then
+  echo "== Target sqlite: our host on a fresh SQLite file"
+  port_free "$URL"
+  start_host sqlite "--ConnectionStrings:Dcr=Data Source=${WORK}/data-sqlite/dcr.db"
+  env_put host_sqlite_command "$HOST_COMMAND"
+  measure sqlite "$URL"
+  stop_server
+else
+  env_put host_sqlite_command "not run (TARGETS)"
+fi
+
+if wants postgres; then
+  echo "== Target postgres: our host on a fresh PostgreSQL database"
+  if setup_postgres; then
+    PG_DATABASE="dcr_bench_$(date -u +%Y%m%d%H%M%S)_$$"
+    env_put postgres_server "$(pg_admin_sql 'SHOW server_version' 2>/dev/null | head -n 1 | sed 's/^/PostgreSQL /' || true) on $(pg_key host):$(pg_key port | sed 's/^$/5432/'), its default configuration$([ "$PG_LOCAL" = 1 ] && echo " (the local cluster, started like .ci/run does)")"
+    port_free "$URL"
+    start_host postgres --Database:Provider=PostgreSql "--ConnectionStrings:Dcr=$(pg_with_database "$PG_DATABASE")"
+    env_put host_postgres_command "$HOST_COMMAND"
+    measure postgres "$URL"
+    stop_server
+    drop_pg_database
+  else
+    note "PostgreSQL target skipped: ${PG_SKIP}"
+    env_put host_postgres_command "skipped: ${PG_SKIP}"
+    env_put postgres_server "skipped"
+  fi
+else
+  env_put host_postgres_command "not run (TARGETS)"
+  env_put postgres_server "not run (TARGETS)"
+fi
+
+if wants peer; then
+  echo "== Target peer: node-oidc-provider ${oidc_provider_version}, everything in memory in one process"
+  port_free "$PEER_URL"
+  start_peer
+  measure peer "$PEER_URL" --registration-path /reg --token-path /token --initial-access-token "$PEER_INITIAL_ACCESS_TOKEN"
+  stop_server
+fi
+
+# --- Scale: our host on SQLite, about 1,000 clients, then SCALE_CLIENTS -----------------------------------------------
+if [ "$SCALE" != "0" ]; then
+  echo "== Scale: our host on a fresh SQLite file, about 1,000 then ${SCALE_CLIENTS} clients"
+  mkdir -p "${RESULTS}/scale"
+  port_free "$URL"
+  start_host scale "--ConnectionStrings:Dcr=Data Source=${WORK}/data-scale/dcr.db"
+  step=0
+  scale_run() { # NAME TOOL_OPTION...
+    step=$((step + 1))
+    local name="$1"; shift
+    echo "   scale ${step}: ${name} $*"
+    bench "${RESULTS}/scale/$(printf '%02d' "$step")-${name}.json" "scale ${name}" --url "$URL" "$@"
+  }
+  checkpoint() {
+    # Registrations: all measured (no warm-up), so that the report counts every client. manage and token register
+    # their set-up clients (counted from the results) and register nothing while they run.
+    scale_run register --scenario register --concurrency 1 --warmup 0 --duration 300 --max-requests "$SCALE_REQUESTS"
+    scale_run manage --scenario manage --concurrency 1 --warmup 1 --duration "$SCALE_SECONDS" --clients "$SCALE_SETUP_CLIENTS"
+    scale_run token --scenario token --concurrency 1 --warmup 1 --duration "$SCALE_SECONDS" --clients "$SCALE_SETUP_CLIENTS"
+  }
+  # JIT warm-up of the fresh host for manage and token (the first fill warms registration up); their set-up clients
+  # count towards the total.
+  prewarmed=0
+  if [ "$PREWARM_SECONDS" != "0" ]; then
+    for scenario in manage token; do
+      scale_run prewarm --scenario "$scenario" --concurrency 16 --warmup 0 --duration "$PREWARM_SECONDS" --clients "$SCALE_SETUP_CLIENTS" >/dev/null
+      prewarmed=$((prewarmed + SCALE_SETUP_CLIENTS))
+    done
+  fi
+  first=1000
+  if [ "$SCALE_CLIENTS" -lt "$first" ]; then first="$SCALE_CLIENTS"; fi
+  if [ "$first" -gt "$prewarmed" ]; then
+    scale_run fill --scenario register --concurrency 16 --warmup 0 --duration 7200 --max-requests "$((first - prewarmed))"
+  fi
+  env_put scale_rss_1_clients "$first"
+  env_put scale_rss_1_kb "$(rss_kb "$SERVER_PID")"
+  checkpoint
+  registered=$((first + SCALE_REQUESTS + 2 * SCALE_SETUP_CLIENTS))
+  remaining=$((SCALE_CLIENTS - registered))
+  if [ "$remaining" -gt 0 ]; then
+    scale_run fill --scenario register --concurrency 16 --warmup 0 --duration 7200 --max-requests "$remaining"
+    registered="$SCALE_CLIENTS"
+    env_put scale_rss_2_clients "$SCALE_CLIENTS"
+    env_put scale_rss_2_kb "$(rss_kb "$SERVER_PID")"
+    checkpoint
+  else
+    note "scale: SCALE_CLIENTS=${SCALE_CLIENTS} is not above the ${registered} clients of the first checkpoint; one checkpoint only"
+  fi
+  env_put scale_rss_end_kb "$(rss_kb "$SERVER_PID")"
+  env_put scale_hwm_end_kb "$(hwm_kb "$SERVER_PID")"
+  env_put scale_db_kb "$(du -ck "${WORK}/data-scale/"dcr.db* | awk 'END { print $1 }')"
+  if command -v sqlite3 >/dev/null 2>&1; then
+    env_put scale_db_applications "$(sqlite3 -readonly "${WORK}/data-scale/dcr.db" 'SELECT count(*) FROM OpenIddictApplications' 2>/dev/null || echo n/a)"
+  fi
+  env_put host_scale_command "$HOST_COMMAND"
+  stop_server
+else
+  env_put scale_note "SCALE=0"
+fi
+
+# --- Report ---------------------------------------------------------------------------------------------------------
+env_put finished_utc "$(date -u '+%Y-%m-%d %H:%M UTC')"
+mkdir -p "$(dirname "$REPORT")"
+dotnet "${WORK}/bench/Dcr.Bench.dll" report --input "$RESULTS" --output "$REPORT"
+rm -rf "bench/results/${DATE}"
+mkdir -p "bench/results/${DATE}"
+cp -r "${RESULTS}/." "bench/results/${DATE}/"
+echo "== Done: ${REPORT} (raw results in bench/results/${DATE}/)"
