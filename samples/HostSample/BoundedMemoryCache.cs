@@ -18,7 +18,8 @@ internal sealed class BoundedMemoryCache : IMemoryCache
 
     public BoundedMemoryCache(IOptions<SampleOptions> options)
     {
-        _cache = new MemoryCache(new MemoryCacheOptions { SizeLimit = Math.Max(1, options.Value.MemoryCacheEntries), CompactionPercentage = 0.25 });
+        // Sample:MemoryCacheEntries is validated at start-up (Program.cs): at least 1.
+        _cache = new MemoryCache(new MemoryCacheOptions { SizeLimit = options.Value.MemoryCacheEntries, CompactionPercentage = 0.25 });
     }
 
     // Entries count one each unless their owner says otherwise (OpenIddict's don't): the limit is a number of entries.

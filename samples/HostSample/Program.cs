@@ -14,7 +14,9 @@ using static OpenIddict.Abstractions.OpenIddictConstants;
 var builder = WebApplication.CreateBuilder(args);
 
 var sample = builder.Configuration.GetSection("Sample").Get<SampleOptions>() ?? new SampleOptions();
-builder.Services.Configure<SampleOptions>(builder.Configuration.GetSection("Sample"));
+builder.Services.AddOptions<SampleOptions>().Bind(builder.Configuration.GetSection("Sample"))
+    .Validate(options => options.MemoryCacheEntries >= 1, "Sample:MemoryCacheEntries must be at least 1 (the default is 10000).")
+    .ValidateOnStart();
 
 // Database:Provider = Sqlite (default) | PostgreSql | SqlServer, with ConnectionStrings:Dcr.
 builder.Services.AddSampleDatabase(builder.Configuration, builder.Environment.ContentRootPath);

@@ -2,6 +2,7 @@ using Dcr.IdentityServerExtensions.IntegrationTests.Infrastructure;
 using HostSample;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Dcr.IdentityServerExtensions.IntegrationTests;
 
@@ -25,6 +26,16 @@ public sealed class BoundedMemoryCacheTests
 
         var held = Enumerable.Range(0, 100).Count(i => cache.TryGetValue($"{{\"client\":{i}}}", out _));
         held.Should().BeInRange(1, 10);
+    }
+
+    [Fact]
+    public void a_limit_below_one_entry_stops_the_host_at_start_up_with_the_setting_named()
+    {
+        using var host = new SampleHost(new Dictionary<string, string?> { ["Sample:MemoryCacheEntries"] = "0" });
+
+        var start = () => host.CreateClient();
+
+        start.Should().Throw<OptionsValidationException>().WithMessage("*Sample:MemoryCacheEntries*");
     }
 
     [Fact]
