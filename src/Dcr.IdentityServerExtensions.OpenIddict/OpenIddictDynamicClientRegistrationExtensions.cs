@@ -161,7 +161,7 @@ public static class OpenIddictDynamicClientRegistrationExtensions
     /// a deleted client still stop working, because <c>UseOpenIddict()</c> makes validation check that the client exists;
     /// what is lost is revoking a single access token at the revocation endpoint (revoke the client's refresh token or
     /// delete the client instead, or keep access tokens short-lived). The server's own token validation (introspection,
-    /// userinfo) gets the same check that the client exists (<see cref="RejectTokensOfDeletedClients"/>).
+    /// userinfo, revocation) gets the same check that the client exists (<see cref="RejectTokensOfDeletedClients"/>).
     /// </summary>
     public static OpenIddictServerBuilder SkipAccessTokenStorage(this OpenIddictServerBuilder builder)
     {
