@@ -28,9 +28,15 @@ internal static class SampleDatabase
     private static readonly string ValidProviders = string.Join(", ", Enum.GetNames<DatabaseProvider>());
 
     /// <summary>
-    /// Registers <see cref="SampleDbContext"/> as the provider's own context type. Interceptors registered in the
-    /// container (<see cref="IInterceptor"/>) are added to every context.
+    /// Registers <see cref="SampleDbContext"/> as the provider's own context type, pooled. Interceptors registered in
+    /// the container (<see cref="IInterceptor"/>, singletons) are added to every context.
     /// </summary>
+    /// <remarks>
+    /// Pooled because every request of the registration and token endpoints uses a context, and building one (its
+    /// options, its scoped EF Core services, its loggers) was a measurable share of a request's CPU (bench/README.md).
+    /// A pooled context keeps what its constructor set (<see cref="AutoTransactionBehavior.Always"/>), which
+    /// StoreFailureTests check through contexts taken back from the pool.
+    /// </remarks>
     public static void AddSampleDatabase(this IServiceCollection services, IConfiguration configuration, string contentRoot)
     {
         var provider = ReadProvider(configuration);
@@ -57,13 +63,13 @@ internal static class SampleDatabase
         {
             case DatabaseProvider.Sqlite:
                 services.AddSingleton<IInterceptor, SqliteWriteGate>();
-                services.AddDbContext<SampleDbContext, SqliteSampleDbContext>(Configure);
+                services.AddDbContextPool<SampleDbContext, SqliteSampleDbContext>(Configure);
                 break;
             case DatabaseProvider.PostgreSql:
-                services.AddDbContext<SampleDbContext, PostgreSqlSampleDbContext>(Configure);
+                services.AddDbContextPool<SampleDbContext, PostgreSqlSampleDbContext>(Configure);
                 break;
             case DatabaseProvider.SqlServer:
-                services.AddDbContext<SampleDbContext, SqlServerSampleDbContext>(Configure);
+                services.AddDbContextPool<SampleDbContext, SqlServerSampleDbContext>(Configure);
                 break;
         }
     }
