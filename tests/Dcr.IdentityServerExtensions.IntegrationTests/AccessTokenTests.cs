@@ -1,4 +1,6 @@
 using System.Net;
+using Duende.IdentityModel;
+using Duende.IdentityModel.Client;
 using Dcr.IdentityServerExtensions.IntegrationTests.Infrastructure;
 using HostSample;
 using Microsoft.EntityFrameworkCore;
@@ -114,6 +116,65 @@ public sealed class AccessTokenTests
             .Should().Be(HttpStatusCode.NoContent);
 
         (await ServerValidatesAsync(host, token.AccessToken!)).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task the_token_endpoint_signs_in_the_client_for_client_credentials_and_the_user_for_codes_and_refresh_tokens()
+    {
+        // The sample answers the token endpoint inside OpenIddict's pipeline (no pass-through endpoint): a
+        // client_credentials token is about the client, and a code or refresh token keeps the user it was issued for.
+        using var host = new SampleHost();
+        using var client = host.CreateDcrClient();
+        var registered = await client.RegisterAsync("""
+            {"redirect_uris":["https://app.example.com/cb"],"grant_types":["authorization_code","refresh_token","client_credentials"],
+             "scope":"openid profile offline_access api"}
+            """);
+
+        var service = await client.ClientCredentialsAsync(registered.ClientId, registered.ClientSecret, "api");
+        service.ShouldSucceed();
+        var serviceToken = new JsonWebToken(service.AccessToken!);
+        serviceToken.Subject.Should().Be(registered.ClientId);
+        serviceToken.GetClaim(Claims.Scope).Value.Should().Be("api");
+
+        var verifier = CryptoRandom.CreateUniqueId(32);
+        var authorize = await client.Http.GetAsync(new RequestUrl("/connect/authorize").CreateAuthorizeUrl(
+            clientId: registered.ClientId, responseType: "code", scope: "openid profile offline_access",
+            redirectUri: "https://app.example.com/cb", codeChallenge: Pkce.Challenge(verifier), codeChallengeMethod: "S256"));
+        authorize.StatusCode.Should().Be(HttpStatusCode.Redirect, await authorize.Content.ReadAsStringAsync());
+        var user = await client.Http.RequestAuthorizationCodeTokenAsync(new AuthorizationCodeTokenRequest
+        {
+            Address = "/connect/token",
+            ClientId = registered.ClientId,
+            ClientSecret = registered.ClientSecret,
+            Code = new AuthorizeResponse(authorize.Headers.Location!.ToString()).Code!,
+            RedirectUri = "https://app.example.com/cb",
+            CodeVerifier = verifier,
+        });
+        user.ShouldSucceed();
+        new JsonWebToken(user.AccessToken!).Subject.Should().Be(SampleUser.Subject);
+        new JsonWebToken(user.IdentityToken!).GetClaim(Claims.Name).Value.Should().Be(SampleUser.Name, "the profile scope puts the name in the identity token");
+        (await client.CallApiAsync(user.AccessToken!)).Should().Be(HttpStatusCode.OK);
+
+        var refreshed = await client.Http.RequestRefreshTokenAsync(new RefreshTokenRequest
+        {
+            Address = "/connect/token",
+            ClientId = registered.ClientId,
+            ClientSecret = registered.ClientSecret,
+            RefreshToken = user.RefreshToken!,
+        });
+        refreshed.ShouldSucceed();
+        new JsonWebToken(refreshed.AccessToken!).Subject.Should().Be(SampleUser.Subject);
+
+        var password = await client.Http.RequestPasswordTokenAsync(new PasswordTokenRequest
+        {
+            Address = "/connect/token",
+            ClientId = registered.ClientId,
+            ClientSecret = registered.ClientSecret,
+            UserName = SampleUser.Subject,
+            Password = "not-a-grant-of-this-host",
+        });
+        password.HttpStatusCode.Should().Be(HttpStatusCode.BadRequest);
+        password.ProtocolError().Should().Be("unsupported_grant_type");
     }
 
     private static async Task<bool> ServerValidatesAsync(SampleHost host, string accessToken)
