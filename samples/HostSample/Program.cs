@@ -1,12 +1,12 @@
 using System.Security.Claims;
 using HostSample;
 using Microsoft.AspNetCore;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Abstractions;
-using OpenIddict.Server;
 using OpenIddict.Server.AspNetCore;
 using OpenIddict.Validation.AspNetCore;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -51,26 +51,8 @@ builder.Services.AddOpenIddict()
             options.DisableAccessTokenEncryption();
         }
 
-        // The token endpoint is answered inside OpenIddict's pipeline, without a pass-through to an ASP.NET Core
-        // endpoint: OpenIddict has already authenticated the client and checked its grant type and scope permissions,
-        // and for authorization codes and refresh tokens it signs in the principal they carry. Skipping routing, the
-        // endpoint and the authentication handler's second pass is about a tenth of a client_credentials request.
-        options.AddEventHandler<OpenIddictServerEvents.HandleTokenRequestContext>(handler => handler
-            .UseInlineHandler(static context =>
-            {
-                if (context.Request.IsClientCredentialsGrantType())
-                {
-                    var identity = new ClaimsIdentity(TokenValidationParameters.DefaultAuthenticationType, Claims.Name, Claims.Role);
-                    identity.SetClaim(Claims.Subject, context.Request.ClientId);
-                    identity.SetScopes(context.Request.GetScopes());
-                    identity.SetDestinations(static _ => [Destinations.AccessToken]);
-                    context.SignIn(new ClaimsPrincipal(identity));
-                }
-
-                return default;
-            }));
-
         options.UseAspNetCore()
+               .EnableTokenEndpointPassthrough()
                .EnableAuthorizationEndpointPassthrough()
                // SAMPLE ONLY: plain http on 127.0.0.1 for trials. Production serves https.
                .DisableTransportSecurityRequirement();
@@ -117,6 +99,37 @@ app.MapGet("/api/whoami", (ClaimsPrincipal user) => Results.Json(new Dictionary<
 .RequireAuthorization(policy => policy
     .AddAuthenticationSchemes(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme)
     .RequireAuthenticatedUser());
+
+app.MapPost("/connect/token", async (HttpContext context) =>
+{
+    var request = context.GetOpenIddictServerRequest()
+        ?? throw new InvalidOperationException("The OpenIddict server request cannot be retrieved.");
+
+    if (request.IsClientCredentialsGrantType())
+    {
+        // OpenIddict has already authenticated the client and checked its grant type and scope permissions.
+        var identity = new ClaimsIdentity(TokenValidationParameters.DefaultAuthenticationType, Claims.Name, Claims.Role);
+        identity.SetClaim(Claims.Subject, request.ClientId);
+        identity.SetScopes(request.GetScopes());
+        identity.SetDestinations(static _ => [Destinations.AccessToken]);
+        return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+    }
+
+    if (request.IsAuthorizationCodeGrantType() || request.IsRefreshTokenGrantType())
+    {
+        var result = await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+        var identity = new ClaimsIdentity(result.Principal!.Claims, TokenValidationParameters.DefaultAuthenticationType, Claims.Name, Claims.Role);
+        identity.SetDestinations(SampleUser.Destinations);
+        return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+    }
+
+    return Results.Forbid(
+        new AuthenticationProperties(new Dictionary<string, string?>
+        {
+            [OpenIddictServerAspNetCoreConstants.Properties.Error] = Errors.UnsupportedGrantType,
+        }),
+        [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+});
 
 // SAMPLE ONLY: approves every authorization request as a fixed test user, without a login page or consent screen.
 // A real server authenticates the user and asks for consent (dynamically registered clients are third parties).

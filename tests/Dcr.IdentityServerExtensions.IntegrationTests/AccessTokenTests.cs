@@ -121,8 +121,8 @@ public sealed class AccessTokenTests
     [Fact]
     public async Task the_token_endpoint_signs_in_the_client_for_client_credentials_and_the_user_for_codes_and_refresh_tokens()
     {
-        // The sample answers the token endpoint inside OpenIddict's pipeline (no pass-through endpoint): a
-        // client_credentials token is about the client, and a code or refresh token keeps the user it was issued for.
+        // The sample's token endpoint: a client_credentials token is about the client, a token for a code or a refresh
+        // token is about the user the code was issued for, and a grant the host does not allow is refused.
         using var host = new SampleHost();
         using var client = host.CreateDcrClient();
         var registered = await client.RegisterAsync("""
