@@ -1,5 +1,4 @@
 using System.Net;
-using Duende.IdentityModel;
 using Duende.IdentityModel.Client;
 using Dcr.IdentityServerExtensions.IntegrationTests.Infrastructure;
 using HostSample;
@@ -136,20 +135,8 @@ public sealed class AccessTokenTests
         serviceToken.Subject.Should().Be(registered.ClientId);
         serviceToken.GetClaim(Claims.Scope).Value.Should().Be("api");
 
-        var verifier = CryptoRandom.CreateUniqueId(32);
-        var authorize = await client.Http.GetAsync(new RequestUrl("/connect/authorize").CreateAuthorizeUrl(
-            clientId: registered.ClientId, responseType: "code", scope: "openid profile offline_access",
-            redirectUri: "https://app.example.com/cb", codeChallenge: Pkce.Challenge(verifier), codeChallengeMethod: "S256"));
-        authorize.StatusCode.Should().Be(HttpStatusCode.Redirect, await authorize.Content.ReadAsStringAsync());
-        var user = await client.Http.RequestAuthorizationCodeTokenAsync(new AuthorizationCodeTokenRequest
-        {
-            Address = "/connect/token",
-            ClientId = registered.ClientId,
-            ClientSecret = registered.ClientSecret,
-            Code = new AuthorizeResponse(authorize.Headers.Location!.ToString()).Code!,
-            RedirectUri = "https://app.example.com/cb",
-            CodeVerifier = verifier,
-        });
+        var user = await client.AuthorizationCodeAsync(registered.ClientId, registered.ClientSecret, "https://app.example.com/cb",
+            "openid profile offline_access");
         user.ShouldSucceed();
         new JsonWebToken(user.AccessToken!).Subject.Should().Be(SampleUser.Subject);
         new JsonWebToken(user.IdentityToken!).GetClaim(Claims.Name).Value.Should().Be(SampleUser.Name, "the profile scope puts the name in the identity token");

@@ -147,21 +147,7 @@ public sealed class KeyBasedAndNativeClientTests : IClassFixture<KeyBasedAndNati
 
     private async Task CompleteCodeFlowAsync(string clientId, string redirectUri)
     {
-        var verifier = CryptoRandom.CreateUniqueId(32);
-        var authorize = await _client.Http.GetAsync(new RequestUrl("/connect/authorize").CreateAuthorizeUrl(
-            clientId: clientId, responseType: "code", scope: "openid", redirectUri: redirectUri,
-            codeChallenge: Pkce.Challenge(verifier), codeChallengeMethod: "S256"));
-        authorize.StatusCode.Should().Be(HttpStatusCode.Redirect, await authorize.Content.ReadAsStringAsync());
-        authorize.Headers.Location!.ToString().Should().StartWith(redirectUri);
-
-        var tokens = await _client.Http.RequestAuthorizationCodeTokenAsync(new AuthorizationCodeTokenRequest
-        {
-            Address = "/connect/token",
-            ClientId = clientId,
-            Code = new AuthorizeResponse(authorize.Headers.Location!.ToString()).Code!,
-            RedirectUri = redirectUri,
-            CodeVerifier = verifier,
-        });
+        var tokens = await _client.AuthorizationCodeAsync(clientId, secret: null, redirectUri, "openid");
         tokens.ShouldSucceed();
         tokens.IdentityToken.Should().NotBeNullOrEmpty();
     }

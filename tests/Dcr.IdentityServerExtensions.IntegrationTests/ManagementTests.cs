@@ -221,21 +221,8 @@ public sealed class ManagementTests : IClassFixture<ManagementTests.Host>
 
     private async Task<string> CodeFlowRefreshTokenAsync(RegisteredClient registered)
     {
-        var verifier = Duende.IdentityModel.CryptoRandom.CreateUniqueId(32);
-        var authorize = await _client.Http.GetAsync(new RequestUrl("/connect/authorize").CreateAuthorizeUrl(
-            clientId: registered.ClientId, responseType: "code", scope: "openid offline_access",
-            redirectUri: "https://app.example.com/cb", codeChallenge: Pkce.Challenge(verifier), codeChallengeMethod: "S256"));
-        authorize.StatusCode.Should().Be(HttpStatusCode.Redirect, await authorize.Content.ReadAsStringAsync());
-        var code = new AuthorizeResponse(authorize.Headers.Location!.ToString()).Code!;
-        var tokens = await _client.Http.RequestAuthorizationCodeTokenAsync(new AuthorizationCodeTokenRequest
-        {
-            Address = "/connect/token",
-            ClientId = registered.ClientId,
-            ClientSecret = registered.ClientSecret,
-            Code = code,
-            RedirectUri = "https://app.example.com/cb",
-            CodeVerifier = verifier,
-        });
+        var tokens = await _client.AuthorizationCodeAsync(registered.ClientId, registered.ClientSecret, "https://app.example.com/cb",
+            "openid offline_access");
         tokens.ShouldSucceed();
         return tokens.RefreshToken!;
     }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Duende.IdentityModel;
 using Duende.IdentityModel.Client;
 
 namespace Dcr.IdentityServerExtensions.IntegrationTests.Infrastructure;
@@ -33,6 +34,32 @@ public sealed class DcrTestClient(HttpClient http) : IDisposable
             Scope = scope,
             ClientCredentialStyle = style,
         });
+
+    /// <summary>
+    /// The authorization code flow with PKCE against the sample, whose authorization endpoint signs in its test user
+    /// without asking, then the code's redemption at the token endpoint; <paramref name="secret"/> is null for a
+    /// public client.
+    /// </summary>
+    public async Task<TokenResponse> AuthorizationCodeAsync(string clientId, string? secret, string redirectUri, string scope)
+    {
+        var verifier = CryptoRandom.CreateUniqueId(32);
+        var authorize = await Http.GetAsync(new RequestUrl("/connect/authorize").CreateAuthorizeUrl(
+            clientId: clientId, responseType: "code", scope: scope, redirectUri: redirectUri,
+            codeChallenge: Pkce.Challenge(verifier), codeChallengeMethod: "S256"));
+        authorize.StatusCode.Should().Be(HttpStatusCode.Redirect, await authorize.Content.ReadAsStringAsync());
+        var location = authorize.Headers.Location!.ToString();
+        location.Should().StartWith(redirectUri);
+
+        return await Http.RequestAuthorizationCodeTokenAsync(new AuthorizationCodeTokenRequest
+        {
+            Address = "/connect/token",
+            ClientId = clientId,
+            ClientSecret = secret,
+            Code = new AuthorizeResponse(location).Code!,
+            RedirectUri = redirectUri,
+            CodeVerifier = verifier,
+        });
+    }
 
     public async Task<WireResponse> PostRegistrationAsync(string body, string? bearer, string path = RegistrationPath,
         string contentType = "application/json")
