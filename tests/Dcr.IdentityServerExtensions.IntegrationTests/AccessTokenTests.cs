@@ -1,6 +1,6 @@
 using System.Net;
-using Duende.IdentityModel.Client;
 using Dcr.IdentityServerExtensions.IntegrationTests.Infrastructure;
+using Duende.IdentityModel.Client;
 using HostSample;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
