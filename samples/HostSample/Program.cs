@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Dcr.IdentityServerExtensions.Services;
 using HostSample;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
@@ -32,6 +33,11 @@ builder.Services.AddOpenIddict()
     .AddCore(options => options.UseEntityFrameworkCore().UseDbContext<SampleDbContext>())
     .AddServer(options =>
     {
+        if (sample.Issuer is { } issuer)
+        {
+            options.SetIssuer(issuer);
+        }
+
         options.SetTokenEndpointUris("connect/token")
                .SetAuthorizationEndpointUris("connect/authorize")
                .SetRevocationEndpointUris("connect/revoke");
@@ -113,10 +119,10 @@ app.MapGet("/api/whoami", (ClaimsPrincipal user) => Results.Json(new Dictionary<
     .RequireAssertion(context => context.User.GetAudiences() is { IsEmpty: false } audiences ? audiences.Contains(apiResource) : true));
 
 // RFC 9728 protected resource metadata of the API, at the path the RFC derives from its resource identifier.
-app.MapGet("/.well-known/oauth-protected-resource" + new Uri(apiResource).AbsolutePath.TrimEnd('/'), (HttpContext context) => Results.Json(new Dictionary<string, object>
+app.MapGet("/.well-known/oauth-protected-resource" + new Uri(apiResource).AbsolutePath.TrimEnd('/'), (HttpContext context, IAuthorizationServerIssuer issuer) => Results.Json(new Dictionary<string, object>
 {
     ["resource"] = apiResource,
-    ["authorization_servers"] = new[] { $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}/" },
+    ["authorization_servers"] = (string[])[issuer.GetIssuer(context).AbsoluteUri],
     ["scopes_supported"] = (string[])["api"],
     ["bearer_methods_supported"] = (string[])["header"],
 }));

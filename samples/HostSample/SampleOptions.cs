@@ -37,4 +37,11 @@ public sealed class SampleOptions
     /// metadata under it. Empty (the default) means the first of <c>Urls</c> followed by <c>/api</c>.
     /// </summary>
     public string? ApiResource { get; set; }
+
+    /// <summary>
+    /// The issuer, pinned (<c>SetIssuer</c>): discovery, tokens, <c>registration_client_uri</c> and the API's RFC 9728
+    /// metadata all name it whatever Host header a request carries. Empty (the default) means OpenIddict's own rule, the
+    /// request's base URI, which suits trials on this machine; production pins it (README, "Production settings").
+    /// </summary>
+    public Uri? Issuer { get; set; }
 }

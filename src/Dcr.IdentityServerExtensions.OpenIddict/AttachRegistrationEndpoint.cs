@@ -36,7 +36,8 @@ public sealed class AttachRegistrationEndpoint : IOpenIddictServerHandler<Handle
     {
         ArgumentNullException.ThrowIfNull(context);
         var options = _options.CurrentValue;
-        var baseUri = context.BaseUri ?? context.Issuer;
+        // The issuer, as OpenIddictIssuer gives it to registration_client_uri: pinned by the host or the request's base.
+        var baseUri = context.Issuer ?? context.BaseUri;
         if (options.Enabled && baseUri is not null)
         {
             var root = baseUri.AbsoluteUri.EndsWith('/') ? baseUri : new Uri(baseUri.AbsoluteUri + "/");

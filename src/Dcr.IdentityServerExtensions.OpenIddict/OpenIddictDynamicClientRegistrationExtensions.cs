@@ -33,6 +33,13 @@ public static class OpenIddictDynamicClientRegistrationExtensions
 
         services.TryAddScoped<IClientRegistrationStore, OpenIddictClientRegistrationStore>();
         services.TryAddSingleton<IInitialAccessTokenValidator, OpenIddictInitialAccessTokenValidator>();
+
+        // The core registered its request-derived default; a host's own issuer source, registered earlier, stays.
+        if (services.LastOrDefault(descriptor => descriptor.ServiceType == typeof(IAuthorizationServerIssuer)) is { ImplementationType: { } type }
+            && type.Assembly == typeof(IAuthorizationServerIssuer).Assembly)
+        {
+            services.Replace(ServiceDescriptor.Singleton<IAuthorizationServerIssuer, OpenIddictIssuer>());
+        }
         services.TryAddSingleton<AttachRegistrationEndpoint>();
         services.TryAdd(RequireS256ForDynamicClients.Descriptor.ServiceDescriptor);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<OpenIddictServerOptions>, ConfigureServerHandlers>());

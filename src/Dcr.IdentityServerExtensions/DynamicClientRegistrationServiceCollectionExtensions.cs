@@ -46,6 +46,7 @@ public static class DynamicClientRegistrationServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DynamicClientRegistrationOptions>, DynamicClientRegistrationOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DynamicClientRegistrationOptions>, AnonymousRegistrationGuard>());
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IAuthorizationServerIssuer, RequestIssuer>();
         services.TryAddSingleton<ClientMetadataValidator>();
         services.TryAddSingleton<SoftwareStatementValidator>();
         services.TryAddScoped<ClientRegistrationPolicyPipeline>();

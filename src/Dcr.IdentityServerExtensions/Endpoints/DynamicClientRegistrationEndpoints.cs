@@ -339,9 +339,10 @@ internal static class DynamicClientRegistrationEndpoints
             : null;
     }
 
+    // Under the issuer discovery names, never under whatever Host header this request carried.
     private static Uri RegistrationEndpointUri(HttpContext context, DynamicClientRegistrationOptions options)
     {
-        var request = context.Request;
-        return new Uri($"{request.Scheme}://{request.Host}{request.PathBase}{options.RegistrationPath}");
+        var issuer = context.RequestServices.GetRequiredService<IAuthorizationServerIssuer>().GetIssuer(context).AbsoluteUri;
+        return new Uri(issuer.TrimEnd('/') + options.RegistrationPath);
     }
 }
