@@ -33,6 +33,12 @@ public static class OpenIddictDynamicClientRegistrationExtensions
         services.TryAddScoped<IClientRegistrationStore, OpenIddictClientRegistrationStore>();
         services.TryAddSingleton<IInitialAccessTokenValidator, OpenIddictInitialAccessTokenValidator>();
         services.TryAddSingleton<AttachRegistrationEndpoint>();
+        services.TryAddSingleton<ClientAssertionUses>();
+        foreach (var descriptor in ClientAssertionHandlerDescriptors)
+        {
+            services.TryAdd(descriptor.ServiceDescriptor);
+        }
+
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<OpenIddictServerOptions>, ConfigureServerDiscovery>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<DynamicClientRegistrationOptions>, DefaultsFromServer>());
         services.TryAdd(RejectTokensOfDeletedClients.Descriptor.ServiceDescriptor);
@@ -82,13 +88,25 @@ public static class OpenIddictDynamicClientRegistrationExtensions
         private static LogLevel Raise(LogLevel level) => level < LogLevel.Debug ? LogLevel.Debug : level;
     }
 
+    // private_key_jwt as client libraries send it, with a lifetime cap and replay protection, for dynamically
+    // registered clients only: the host's other clients keep OpenIddict's behaviour.
+    private static readonly OpenIddictServerHandlerDescriptor[] ClientAssertionHandlerDescriptors =
+    [
+        AcceptClientLibraryAssertions.Descriptor,
+        ValidateDynamicClientAssertion.Descriptor,
+        RejectReplayedClientAssertions.Descriptor,
+    ];
+
     private sealed class ConfigureServerDiscovery : IConfigureOptions<OpenIddictServerOptions>
     {
         public void Configure(OpenIddictServerOptions options)
         {
-            if (!options.Handlers.Contains(AttachRegistrationEndpoint.Descriptor))
+            foreach (var descriptor in ClientAssertionHandlerDescriptors.Prepend(AttachRegistrationEndpoint.Descriptor))
             {
-                options.Handlers.Add(AttachRegistrationEndpoint.Descriptor);
+                if (!options.Handlers.Contains(descriptor))
+                {
+                    options.Handlers.Add(descriptor);
+                }
             }
         }
     }

@@ -1,5 +1,6 @@
 using Dcr.IdentityServerExtensions;
 using Dcr.IdentityServerExtensions.Diagnostics;
+using Dcr.IdentityServerExtensions.Network;
 using Dcr.IdentityServerExtensions.Options;
 using Dcr.IdentityServerExtensions.Policies;
 using Dcr.IdentityServerExtensions.Services;
@@ -36,6 +37,10 @@ public static class DynamicClientRegistrationServiceCollectionExtensions
                 client.Timeout = TimeSpan.FromSeconds(10);
                 client.MaxResponseContentBufferSize = 256 * 1024;
             });
+
+            // The one client of outbound requests on a client's behalf; SafeHttpFetcher applies the timeout and the cap.
+            services.AddHttpClient(NetworkOptions.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+                .ConfigurePrimaryHttpMessageHandler(SafeHttpFetcher.CreatePrimaryHandler);
         }
 
         if (configure is not null)
@@ -48,6 +53,10 @@ public static class DynamicClientRegistrationServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ClientMetadataValidator>();
         services.TryAddSingleton<SoftwareStatementValidator>();
+        services.TryAddSingleton<SafeHttpFetcher>();
+        services.TryAddSingleton(provider => new RemoteJsonWebKeySets(
+            provider.GetRequiredService<SafeHttpFetcher>(), provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<Microsoft.Extensions.Logging.ILogger<RemoteJsonWebKeySets>>()));
         services.TryAddScoped<ClientRegistrationPolicyPipeline>();
         services.TryAddScoped<ClientRegistrationService>();
         services.TryAddSingleton<DynamicClientRegistrationMetrics>();

@@ -51,4 +51,16 @@ internal static partial class Log
     [LoggerMessage(EventId = 1201, EventName = "EventSinkFailed", Level = LogLevel.Warning,
         Message = "The client registration event sink {Sink} failed.")]
     public static partial void EventSinkFailed(ILogger logger, string? sink, Exception exception);
+
+    [LoggerMessage(EventId = 1203, EventName = "OutboundRequestFailed", Level = LogLevel.Information,
+        Message = "The outbound request to {Address} failed: {Reason}.")]
+    public static partial void OutboundRequestFailed(ILogger logger, string address, Network.FetchFailure reason);
+
+    [LoggerMessage(EventId = 1204, EventName = "SpecialUseAddressRefused", Level = LogLevel.Warning,
+        Message = "An outbound request to {Host} was refused: it resolves only to special-use addresses ({Addresses}).")]
+    public static partial void SpecialUseAddressRefused(ILogger logger, string host, string addresses);
+
+    [LoggerMessage(EventId = 1205, EventName = "KeySetUnusable", Level = LogLevel.Information,
+        Message = "The JSON Web Key Set at {Address} holds no usable public signing key.")]
+    public static partial void KeySetUnusable(ILogger logger, string address);
 }
