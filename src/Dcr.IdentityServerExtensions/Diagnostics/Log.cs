@@ -53,14 +53,14 @@ internal static partial class Log
     public static partial void EventSinkFailed(ILogger logger, string? sink, Exception exception);
 
     [LoggerMessage(EventId = 1203, EventName = "OutboundRequestFailed", Level = LogLevel.Information,
-        Message = "The outbound request to {Address} failed: {Reason}.")]
-    public static partial void OutboundRequestFailed(ILogger logger, string address, Network.FetchFailure reason);
+        Message = "The outbound request to https://{Host}{Path} failed: {Reason}.")]
+    public static partial void OutboundRequestFailed(ILogger logger, string host, string path, Network.FetchFailure reason);
 
     [LoggerMessage(EventId = 1204, EventName = "SpecialUseAddressRefused", Level = LogLevel.Warning,
         Message = "An outbound request to {Host} was refused: it resolves only to special-use addresses ({Addresses}).")]
     public static partial void SpecialUseAddressRefused(ILogger logger, string host, string addresses);
 
     [LoggerMessage(EventId = 1205, EventName = "KeySetUnusable", Level = LogLevel.Information,
-        Message = "The JSON Web Key Set at {Address} holds no usable public signing key.")]
-    public static partial void KeySetUnusable(ILogger logger, string address);
+        Message = "The JSON Web Key Set at https://{Host}{Path} holds no usable public signing key.")]
+    public static partial void KeySetUnusable(ILogger logger, string host, string path);
 }

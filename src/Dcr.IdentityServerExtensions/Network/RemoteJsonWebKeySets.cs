@@ -104,13 +104,8 @@ public sealed class RemoteJsonWebKeySets
         return new JsonWebKeySet(json);
     }
 
-    private void LogUnusable(Uri uri)
-    {
-        if (_logger.IsEnabled(LogLevel.Information))
-        {
-            Log.KeySetUnusable(_logger, uri.GetLeftPart(UriPartial.Path));
-        }
-    }
+    // Host and path only: a query may carry something the client did not mean to be logged.
+    private void LogUnusable(Uri uri) => Log.KeySetUnusable(_logger, uri.Host, uri.AbsolutePath);
 
     private void Store(string uri, Entry entry)
     {

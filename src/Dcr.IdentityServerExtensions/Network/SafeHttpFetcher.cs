@@ -136,10 +136,10 @@ internal sealed class SafeHttpFetcher
 
     private FetchResult.Failed Fail(Uri uri, FetchFailure reason)
     {
-        // The path without the query, which may carry something the client did not mean to be logged.
-        if (_logger.IsEnabled(LogLevel.Information))
+        // Host and path only: a query may carry something the client did not mean to be logged.
+        if (uri.IsAbsoluteUri)
         {
-            Log.OutboundRequestFailed(_logger, uri.IsAbsoluteUri ? uri.GetLeftPart(UriPartial.Path) : "(relative URI)", reason);
+            Log.OutboundRequestFailed(_logger, uri.Host, uri.AbsolutePath, reason);
         }
 
         return new FetchResult.Failed(reason);
