@@ -32,13 +32,8 @@ public static class DynamicClientRegistrationServiceCollectionExtensions
 
             // These add configuration actions each time they are called, so they run once, with the binding.
             services.AddMetrics();
-            services.AddHttpClient(SoftwareStatementValidator.HttpClientName, client =>
-            {
-                client.Timeout = TimeSpan.FromSeconds(10);
-                client.MaxResponseContentBufferSize = 256 * 1024;
-            });
-
-            // The one client of outbound requests on a client's behalf; SafeHttpFetcher applies the timeout and the cap.
+            // The one client of the product's outbound requests (clients' jwks_uri, software statement issuers' keys);
+            // SafeHttpFetcher applies the timeout and the size cap.
             services.AddHttpClient(NetworkOptions.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
                 .ConfigurePrimaryHttpMessageHandler(SafeHttpFetcher.CreatePrimaryHandler);
         }
@@ -52,8 +47,10 @@ public static class DynamicClientRegistrationServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DynamicClientRegistrationOptions>, AnonymousRegistrationGuard>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ClientMetadataValidator>();
-        services.TryAddSingleton<SoftwareStatementValidator>();
         services.TryAddSingleton<SafeHttpFetcher>();
+        services.TryAddSingleton(provider => new SoftwareStatementValidator(
+            provider.GetRequiredService<IOptionsMonitor<DynamicClientRegistrationOptions>>(), provider.GetRequiredService<SafeHttpFetcher>(),
+            provider.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(provider => new RemoteJsonWebKeySets(
             provider.GetRequiredService<SafeHttpFetcher>(), provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<Microsoft.Extensions.Logging.ILogger<RemoteJsonWebKeySets>>()));
