@@ -1,9 +1,13 @@
+using System.ComponentModel.DataAnnotations;
 using System.Linq.Expressions;
+using System.Runtime.CompilerServices;
 using Dcr.IdentityServerExtensions.Diagnostics;
+using Dcr.IdentityServerExtensions.Network;
 using Dcr.IdentityServerExtensions.Options;
 using Dcr.IdentityServerExtensions.Secrets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Abstractions;
 using OpenIddict.Core;
 
@@ -21,6 +25,7 @@ public class DynamicClientApplicationManager<TApplication> : OpenIddictApplicati
     private readonly TimeProvider _timeProvider;
     private readonly ClientRegistrationAudit _audit;
     private readonly IOptionsMonitor<DynamicClientRegistrationOptions> _registrationOptions;
+    private readonly RemoteJsonWebKeySets _remoteKeySets;
 
     // Set only for the duration of one create or update call made by this product, so that the hash it computed is
     // stored as given instead of being hashed again; a secret from any other caller is always hashed with PBKDF2.
@@ -34,12 +39,14 @@ public class DynamicClientApplicationManager<TApplication> : OpenIddictApplicati
         IOpenIddictApplicationStore<TApplication> store,
         TimeProvider timeProvider,
         ClientRegistrationAudit audit,
-        IOptionsMonitor<DynamicClientRegistrationOptions> registrationOptions)
+        IOptionsMonitor<DynamicClientRegistrationOptions> registrationOptions,
+        RemoteJsonWebKeySets remoteKeySets)
         : base(cache, logger, options, store)
     {
         _timeProvider = timeProvider;
         _audit = audit;
         _registrationOptions = registrationOptions;
+        _remoteKeySets = remoteKeySets;
     }
 
     /// <summary>
@@ -88,6 +95,49 @@ public class DynamicClientApplicationManager<TApplication> : OpenIddictApplicati
 
         static bool IsHttpLoopback(string value, out Uri parsed) =>
             Uri.TryCreate(value, UriKind.Absolute, out parsed!) && parsed.Scheme == Uri.UriSchemeHttp && parsed.IsLoopback;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// A dynamically registered <c>private_key_jwt</c> client with a <c>jwks_uri</c> has no key set stored: it is
+    /// fetched from there (cached) whenever OpenIddict asks for it.
+    /// </remarks>
+    public override ValueTask<JsonWebKeySet?> GetJsonWebKeySetAsync(TApplication application, CancellationToken cancellationToken = default) =>
+        GetJsonWebKeySetAsync(application, keyId: null, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// OpenIddict requires a confidential application to hold a secret or a key set; a <c>private_key_jwt</c> client
+    /// with a <c>jwks_uri</c> holds neither until it authenticates, so that one requirement is waived for it.
+    /// </remarks>
+    public override async IAsyncEnumerable<ValidationResult> ValidateAsync(
+        TApplication application, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var properties = await GetPropertiesAsync(application, cancellationToken).ConfigureAwait(false);
+        var keysAtUri = properties.TryGetValue(RegistrationDocument.PropertyName, out var document)
+            && RegistrationDocument.ReadAssertionKeySetUri(document) is not null;
+
+        // OpenIddict's results carry no code, only its own message; the message of ID2113 is how that one is told apart.
+        var secretOrKeysRequired = OpenIddictResources.GetResourceString(OpenIddictResources.ID2113);
+        await foreach (var result in base.ValidateAsync(application, cancellationToken).ConfigureAwait(false))
+        {
+            if (!(keysAtUri && string.Equals(result.ErrorMessage, secretOrKeysRequired, StringComparison.Ordinal)))
+            {
+                yield return result;
+            }
+        }
+    }
+
+    ValueTask<JsonWebKeySet?> IDynamicClientApplicationManager.GetJsonWebKeySetAsync(object application, string? keyId, CancellationToken cancellationToken) =>
+        GetJsonWebKeySetAsync((TApplication)application, keyId, cancellationToken);
+
+    private async ValueTask<JsonWebKeySet?> GetJsonWebKeySetAsync(TApplication application, string? keyId, CancellationToken cancellationToken)
+    {
+        var properties = await GetPropertiesAsync(application, cancellationToken).ConfigureAwait(false);
+        return properties.TryGetValue(RegistrationDocument.PropertyName, out var document)
+            && RegistrationDocument.ReadAssertionKeySetUri(document) is { } uri
+            ? await _remoteKeySets.GetAsync(uri, keyId, cancellationToken).ConfigureAwait(false)
+            : await base.GetJsonWebKeySetAsync(application, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -207,4 +257,11 @@ public interface IDynamicClientApplicationManager
 
     /// <summary>Counts the dynamically registered applications created by <paramref name="createdBy"/>.</summary>
     ValueTask<long> CountByCreatorAsync(string createdBy, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The application's key set, as <see cref="IOpenIddictApplicationManager.GetJsonWebKeySetAsync"/> returns it,
+    /// except that a set fetched from a <c>jwks_uri</c> is fetched again (at most every 30 seconds) when it has no
+    /// key <paramref name="keyId"/>: the client has rotated its keys.
+    /// </summary>
+    ValueTask<JsonWebKeySet?> GetJsonWebKeySetAsync(object application, string? keyId, CancellationToken cancellationToken);
 }

@@ -16,4 +16,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 3003, EventName = "TokenOfDeletedClientRejected", Level = LogLevel.Information,
         Message = "An access token of the client {ClientId}, which no longer exists, was rejected.")]
     public static partial void TokenOfDeletedClientRejected(ILogger logger, string clientId);
+
+    [LoggerMessage(EventId = 3004, EventName = "ClientAssertionReplayed", Level = LogLevel.Warning,
+        Message = "A client assertion of the client {ClientId} was presented again and refused.")]
+    public static partial void ClientAssertionReplayed(ILogger logger, string clientId);
 }

@@ -42,6 +42,12 @@ public static class OpenIddictDynamicClientRegistrationExtensions
         }
         services.TryAddSingleton<AttachRegistrationEndpoint>();
         services.TryAdd(RequireS256ForDynamicClients.Descriptor.ServiceDescriptor);
+        services.TryAddSingleton<ClientAssertionUses>();
+        foreach (var descriptor in ClientAssertionHandlerDescriptors)
+        {
+            services.TryAdd(descriptor.ServiceDescriptor);
+        }
+
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<OpenIddictServerOptions>, ConfigureServerHandlers>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<OpenIddictServerOptions>, ConfigureServerResources>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<DynamicClientRegistrationOptions>, DefaultsFromServer>());
@@ -92,11 +98,20 @@ public static class OpenIddictDynamicClientRegistrationExtensions
         private static LogLevel Raise(LogLevel level) => level < LogLevel.Debug ? LogLevel.Debug : level;
     }
 
+    // private_key_jwt as client libraries send it, with a lifetime cap and replay protection, for dynamically
+    // registered clients only: the host's other clients keep OpenIddict's behaviour.
+    private static readonly OpenIddictServerHandlerDescriptor[] ClientAssertionHandlerDescriptors =
+    [
+        AcceptClientLibraryAssertions.Descriptor,
+        ValidateDynamicClientAssertion.Descriptor,
+        RejectReplayedClientAssertions.Descriptor,
+    ];
+
     private sealed class ConfigureServerHandlers : IConfigureOptions<OpenIddictServerOptions>
     {
         public void Configure(OpenIddictServerOptions options)
         {
-            foreach (var descriptor in new[] { AttachRegistrationEndpoint.Descriptor, RequireS256ForDynamicClients.Descriptor })
+            foreach (var descriptor in ClientAssertionHandlerDescriptors.Prepend(RequireS256ForDynamicClients.Descriptor).Prepend(AttachRegistrationEndpoint.Descriptor))
             {
                 if (!options.Handlers.Contains(descriptor))
                 {

@@ -115,6 +115,18 @@ internal static class RegistrationDocument
         return (ReadInstant(document, ClientSecretExpiresAt), retained);
     }
 
+    /// <summary>
+    /// The <c>jwks_uri</c> of a <c>private_key_jwt</c> client, read without the rest of the metadata: the token endpoint
+    /// asks for it on every assertion.
+    /// </summary>
+    public static Uri? ReadAssertionKeySetUri(JsonElement document) =>
+        document.TryGetProperty(Metadata, out var metadata)
+        && ReadString(metadata, ClientMetadataNames.TokenEndpointAuthMethod) == ClientMetadataValues.AuthMethodPrivateKeyJwt
+        && ReadString(metadata, ClientMetadataNames.JwksUri) is { } jwksUri
+        && Uri.TryCreate(jwksUri, UriKind.Absolute, out var uri)
+            ? uri
+            : null;
+
     private static string? ReadString(JsonElement document, string name) =>
         document.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 

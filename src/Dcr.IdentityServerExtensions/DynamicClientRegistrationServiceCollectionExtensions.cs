@@ -1,5 +1,6 @@
 using Dcr.IdentityServerExtensions;
 using Dcr.IdentityServerExtensions.Diagnostics;
+using Dcr.IdentityServerExtensions.Network;
 using Dcr.IdentityServerExtensions.Options;
 using Dcr.IdentityServerExtensions.Policies;
 using Dcr.IdentityServerExtensions.Services;
@@ -31,11 +32,10 @@ public static class DynamicClientRegistrationServiceCollectionExtensions
 
             // These add configuration actions each time they are called, so they run once, with the binding.
             services.AddMetrics();
-            services.AddHttpClient(SoftwareStatementValidator.HttpClientName, client =>
-            {
-                client.Timeout = TimeSpan.FromSeconds(10);
-                client.MaxResponseContentBufferSize = 256 * 1024;
-            });
+            // The one client of the product's outbound requests (clients' jwks_uri, software statement issuers' keys);
+            // SafeHttpFetcher applies the timeout and the size cap.
+            services.AddHttpClient(NetworkOptions.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+                .ConfigurePrimaryHttpMessageHandler(SafeHttpFetcher.CreatePrimaryHandler);
         }
 
         if (configure is not null)
@@ -48,7 +48,13 @@ public static class DynamicClientRegistrationServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IAuthorizationServerIssuer, RequestIssuer>();
         services.TryAddSingleton<ClientMetadataValidator>();
-        services.TryAddSingleton<SoftwareStatementValidator>();
+        services.TryAddSingleton<SafeHttpFetcher>();
+        services.TryAddSingleton(provider => new SoftwareStatementValidator(
+            provider.GetRequiredService<IOptionsMonitor<DynamicClientRegistrationOptions>>(), provider.GetRequiredService<SafeHttpFetcher>(),
+            provider.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(provider => new RemoteJsonWebKeySets(
+            provider.GetRequiredService<SafeHttpFetcher>(), provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<Microsoft.Extensions.Logging.ILogger<RemoteJsonWebKeySets>>()));
         services.TryAddScoped<ClientRegistrationPolicyPipeline>();
         services.TryAddScoped<ClientRegistrationService>();
         services.TryAddSingleton<DynamicClientRegistrationMetrics>();

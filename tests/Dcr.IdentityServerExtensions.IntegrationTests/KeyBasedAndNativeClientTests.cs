@@ -61,12 +61,12 @@ public sealed class KeyBasedAndNativeClientTests : IClassFixture<KeyBasedAndNati
 
     [Theory]
     [InlineData("""{"token_endpoint_auth_method":"private_key_jwt","grant_types":["client_credentials"]}""")]
-    [InlineData("""{"token_endpoint_auth_method":"private_key_jwt","grant_types":["client_credentials"],"jwks_uri":"https://client.example.com/jwks"}""")]
+    [InlineData("""{"token_endpoint_auth_method":"private_key_jwt","grant_types":["client_credentials"],"jwks_uri":"http://client.example.com/jwks"}""")]
     [InlineData("""{"token_endpoint_auth_method":"private_key_jwt","grant_types":["client_credentials"],"jwks":{"keys":[{"kty":"EC","crv":"P-256","x":"bad"}]}}""")]
     [InlineData("""{"token_endpoint_auth_method":"private_key_jwt","grant_types":["client_credentials"],"jwks":{"keys":[{"kty":"oct","k":"c2VjcmV0"}]}}""")]
     [InlineData("""{"token_endpoint_auth_method":"private_key_jwt","grant_types":["client_credentials"],"jwks":{"nokeys":true}}""")]
     [InlineData("""{"grant_types":["client_credentials"],"token_endpoint_auth_signing_alg":"ES256"}""")]
-    public async Task a_private_key_jwt_registration_without_usable_inline_keys_is_rejected(string body)
+    public async Task a_private_key_jwt_registration_without_usable_keys_is_rejected(string body)
     {
         var response = await _client.PostRegistrationAsync(body, await _client.InitialAccessTokenAsync());
 

@@ -136,6 +136,28 @@ public sealed class SharedDatabaseTests : IDisposable
         (await context.Set<OpenIddictEntityFrameworkCoreApplication>().CountAsync(application => application.ClientId == "dcr-admin")).Should().Be(1);
     }
 
+    [Fact]
+    public async Task a_client_assertion_used_on_one_instance_is_refused_on_the_other()
+    {
+        using var a = new SampleHost(database: _database);
+        using var b = new SampleHost(Shared(a), database: _database);
+        a.Time.SetUtcNow(b.Time.GetUtcNow());
+        using var onA = a.CreateDcrClient();
+        using var onB = b.CreateDcrClient();
+        var key = SoftwareStatementTests.NewKey("k1");
+        var clientId = await onA.RegisterInlineAsync(key);
+        var assertion = ClientAssertions.Create(key, clientId, a.Time.GetUtcNow());
+
+        (await onA.TokenAsync(clientId, assertion)).ShouldSucceed();
+        (await onB.TokenAsync(clientId, assertion)).ShouldBeInvalidClient();
+
+        // At the same moment on both: one of them takes it.
+        var concurrent = ClientAssertions.Create(key, clientId, a.Time.GetUtcNow());
+        var responses = await Task.WhenAll(
+            Enumerable.Range(0, 6).Select(index => (index % 2 == 0 ? onA : onB).TokenAsync(clientId, concurrent)));
+        responses.Count(response => !response.IsError).Should().Be(1, string.Join("\n", responses.Select(response => response.Raw)));
+    }
+
     /// <summary>The settings of a second instance: the first one's keys.</summary>
     private static Dictionary<string, string?> Shared(SampleHost first) => new() { ["Sample:KeysPath"] = first.KeysPath };
 

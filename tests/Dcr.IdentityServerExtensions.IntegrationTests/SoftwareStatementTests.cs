@@ -139,7 +139,7 @@ public sealed class SoftwareStatementTests : IClassFixture<SoftwareStatementTest
                 ["DynamicClientRegistration:SoftwareStatements:TrustedIssuers:0:Issuer"] = Issuer,
                 ["DynamicClientRegistration:SoftwareStatements:TrustedIssuers:0:JwksUri"] = "https://software-publisher.example.com/jwks.json",
             },
-            services => services.AddHttpClient(Dcr.IdentityServerExtensions.Validation.SoftwareStatementValidator.HttpClientName)
+            services => services.AddHttpClient(Dcr.IdentityServerExtensions.Options.NetworkOptions.HttpClientName)
                 .ConfigurePrimaryHttpMessageHandler(() => keySet));
         using var client = host.CreateDcrClient();
         var token = await client.InitialAccessTokenAsync();
@@ -156,7 +156,10 @@ public sealed class SoftwareStatementTests : IClassFixture<SoftwareStatementTest
             .ShouldBeError(HttpStatusCode.BadRequest, "invalid_software_statement");
     }
 
-    /// <summary>Stands in for the issuer's https JWKS endpoint, which this machine cannot reach.</summary>
+    /// <summary>
+    /// Stands in for the issuer's https JWKS endpoint, which this machine cannot reach, as the outbound client's primary
+    /// handler (so without the address check, which JwksUriTests cover over a real connection).
+    /// </summary>
     private sealed class KeySetEndpoint(string jwks) : HttpMessageHandler
     {
         public List<string> Requests { get; } = [];

@@ -52,6 +52,18 @@ internal static partial class Log
         Message = "The client registration event sink {Sink} failed.")]
     public static partial void EventSinkFailed(ILogger logger, string? sink, Exception exception);
 
+    [LoggerMessage(EventId = 1203, EventName = "OutboundRequestFailed", Level = LogLevel.Information,
+        Message = "The outbound request to https://{Host}{Path} failed: {Reason}.")]
+    public static partial void OutboundRequestFailed(ILogger logger, string host, string path, Network.FetchFailure reason);
+
+    [LoggerMessage(EventId = 1204, EventName = "SpecialUseAddressRefused", Level = LogLevel.Warning,
+        Message = "An outbound request to {Host} was refused: it resolves only to special-use addresses ({Addresses}).")]
+    public static partial void SpecialUseAddressRefused(ILogger logger, string host, string addresses);
+
+    [LoggerMessage(EventId = 1205, EventName = "KeySetUnusable", Level = LogLevel.Information,
+        Message = "The JSON Web Key Set at https://{Host}{Path} holds no usable public signing key.")]
+    public static partial void KeySetUnusable(ILogger logger, string host, string path);
+
     [LoggerMessage(EventId = 1300, EventName = "AnonymousRegistrationWidened", Level = LogLevel.Warning,
         Message = "Registration without an initial access token is open to more than public authorization-code clients: " +
             "grant types {GrantTypes}, token endpoint authentication methods {AuthMethods} (DynamicClientRegistration:Anonymous). " +

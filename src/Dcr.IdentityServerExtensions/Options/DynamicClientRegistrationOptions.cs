@@ -89,6 +89,18 @@ public sealed class DynamicClientRegistrationOptions
     public ResourceIndicatorOptions Resources { get; } = new();
 
     /// <summary>
+    /// <c>private_key_jwt</c> client assertions at the token endpoint (bound from
+    /// <c>DynamicClientRegistration:ClientAssertions</c>).
+    /// </summary>
+    public ClientAssertionOptions ClientAssertions { get; } = new();
+
+    /// <summary>
+    /// Outbound requests the product makes on a client's behalf, such as fetching a client's <c>jwks_uri</c> (bound
+    /// from <c>DynamicClientRegistration:Network</c>).
+    /// </summary>
+    public NetworkOptions Network { get; } = new();
+
+    /// <summary>
     /// Extra metadata names clients may register (PingFederate's "extended properties"), keyed by member name:
     /// accepted, validated, stored and echoed. Names not listed here are ignored, as RFC 7591 §2 requires.
     /// Bound from <c>DynamicClientRegistration:ExtendedMetadata:{name}:Type</c> and <c>…:MultiValued</c>.
@@ -216,6 +228,53 @@ public sealed class SoftwareStatementOptions
 
     /// <summary>The issuers whose software statements are accepted, with their keys.</summary>
     public IList<TrustedSoftwareStatementIssuer> TrustedIssuers { get; } = [];
+}
+
+/// <summary>
+/// <c>private_key_jwt</c> client assertions (RFC 7523 and draft-ietf-oauth-rfc7523bis), bound from
+/// <c>DynamicClientRegistration:ClientAssertions</c>.
+/// </summary>
+public sealed class ClientAssertionOptions
+{
+    /// <summary>The default of <see cref="MaxLifetime"/>: five minutes.</summary>
+    public static readonly TimeSpan DefaultMaxLifetime = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// How far in the future an assertion's <c>exp</c> may lie when it is presented. An assertion without <c>exp</c>,
+    /// or expiring later than this, is refused with <c>invalid_client</c>. Each assertion's <c>jti</c> is remembered
+    /// until its <c>exp</c> to refuse a second use, so this also bounds how long that record is kept.
+    /// Default five minutes.
+    /// </summary>
+    public TimeSpan MaxLifetime { get; set; } = DefaultMaxLifetime;
+}
+
+/// <summary>
+/// Outbound requests the product makes (a client's <c>jwks_uri</c>), bound from <c>DynamicClientRegistration:Network</c>.
+/// They go through one named <see cref="HttpClient"/>, <see cref="HttpClientName"/>, over https only, without following
+/// redirects, with a size cap and a timeout, and never to special-use addresses (RFC 6890) unless allowed here.
+/// </summary>
+public sealed class NetworkOptions
+{
+    /// <summary>
+    /// The name of the <see cref="HttpClient"/> of outbound requests. A host may adjust its primary handler (a
+    /// <see cref="System.Net.Http.SocketsHttpHandler"/>) with <c>AddHttpClient(HttpClientName).ConfigurePrimaryHttpMessageHandler((handler, services) => …)</c>,
+    /// for example to trust a private certificate authority; the address check stays in force. Replacing the handler,
+    /// or giving it a proxy (the check would then see the proxy's address), removes that protection.
+    /// </summary>
+    public const string HttpClientName = "Dcr.IdentityServerExtensions.Outbound";
+
+    /// <summary>The default of <see cref="Timeout"/>: ten seconds.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Allow outbound requests to loopback, private, link-local and the other special-use addresses of RFC 6890
+    /// (including their IPv6 and IPv4-mapped IPv6 forms). Default <see langword="false"/>: a URL a client registers
+    /// must not make this server reach into its own network. Turn it on for development and tests only.
+    /// </summary>
+    public bool AllowSpecialUseAddresses { get; set; }
+
+    /// <summary>How long one outbound request may take, from connecting to the last byte of the body. Default ten seconds.</summary>
+    public TimeSpan Timeout { get; set; } = DefaultTimeout;
 }
 
 /// <summary>An issuer of software statements and where its signing keys are.</summary>

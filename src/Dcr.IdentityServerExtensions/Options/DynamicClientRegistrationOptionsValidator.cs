@@ -197,6 +197,18 @@ public sealed class DynamicClientRegistrationOptionsValidator : IValidateOptions
             failures.Add($"{Section}:Management:RetainClientSecret is true but {Section}:Management:ClientSecretRetentionPeriod is {management.ClientSecretRetentionPeriod}. Set a positive period such as '00:10:00', or turn retention off.");
         }
 
+        var maxLifetime = options.ClientAssertions.MaxLifetime;
+        if (maxLifetime <= TimeSpan.Zero || maxLifetime > TimeSpan.FromDays(1))
+        {
+            failures.Add($"{Section}:ClientAssertions:MaxLifetime is {maxLifetime}. Set a positive time span of at most a day, such as '00:05:00' (the default); client libraries make assertions that live a few minutes.");
+        }
+
+        var timeout = options.Network.Timeout;
+        if (timeout <= TimeSpan.Zero || timeout > TimeSpan.FromMinutes(2))
+        {
+            failures.Add($"{Section}:Network:Timeout is {timeout}. Set a positive time span of at most two minutes, such as '00:00:10' (the default).");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

@@ -102,6 +102,6 @@ public sealed record ClientMetadata
     /// <summary>Whether the client is public: it does not authenticate at the token endpoint.</summary>
     public bool IsPublicClient => TokenEndpointAuthMethod is ClientMetadataValues.AuthMethodNone;
 
-    /// <summary>Whether the client authenticates with a JWT signed by a key of its <see cref="Jwks"/>.</summary>
+    /// <summary>Whether the client authenticates with a JWT signed by a key of its <see cref="Jwks"/> or <see cref="JwksUri"/>.</summary>
     public bool UsesPrivateKeyJwt => TokenEndpointAuthMethod is ClientMetadataValues.AuthMethodPrivateKeyJwt;
 }

@@ -535,14 +535,11 @@ public sealed class ClientMetadataValidator
 
         if (authMethod == ClientMetadataValues.AuthMethodPrivateKeyJwt)
         {
-            if (metadata.JwksUri is not null)
+            // The keys behind a jwks_uri are fetched when the client authenticates (checked for https above): a
+            // client may publish them after registering, and rotates them there without updating its registration.
+            if (metadata.Jwks is null && metadata.JwksUri is null)
             {
-                return RegistrationError.InvalidMetadata("private_key_jwt clients must register their keys inline in jwks; jwks_uri is not supported for client authentication by this server.");
-            }
-
-            if (metadata.Jwks is null)
-            {
-                return RegistrationError.InvalidMetadata("private_key_jwt requires the client's public keys in jwks.");
+                return RegistrationError.InvalidMetadata("private_key_jwt requires the client's public keys, inline in jwks or at an https jwks_uri.");
             }
         }
 

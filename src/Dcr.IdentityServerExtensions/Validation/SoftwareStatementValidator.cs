@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using System.Text;
 using System.Text.Json;
+using Dcr.IdentityServerExtensions.Network;
 using Dcr.IdentityServerExtensions.Options;
 using Dcr.IdentityServerExtensions.Protocol;
 using Microsoft.Extensions.Options;
@@ -14,10 +16,9 @@ namespace Dcr.IdentityServerExtensions.Validation;
 /// </summary>
 public sealed class SoftwareStatementValidator
 {
-    /// <summary>The name of the <see cref="HttpClient"/> that fetches issuers' key sets.</summary>
-    public const string HttpClientName = "Dcr.SoftwareStatements";
-
     private static readonly TimeSpan KeySetLifetime = TimeSpan.FromHours(1);
+
+    private const int MaxKeySetBytes = 256 * 1024;
 
     // JWT claims about the statement itself, not client metadata: they never overwrite the request's members.
     private static readonly HashSet<string> StatementClaims = new(StringComparer.Ordinal)
@@ -26,17 +27,16 @@ public sealed class SoftwareStatementValidator
     };
 
     private readonly IOptionsMonitor<DynamicClientRegistrationOptions> _options;
-    private readonly IHttpClientFactory _httpClientFactory;
+    private readonly SafeHttpFetcher _fetcher;
     private readonly TimeProvider _timeProvider;
     private readonly ConcurrentDictionary<Uri, (DateTimeOffset FetchedAt, IReadOnlyList<SecurityKey> Keys)> _keySets = new();
     private readonly JsonWebTokenHandler _handler = new();
 
-    /// <summary>Creates the validator.</summary>
-    public SoftwareStatementValidator(
-        IOptionsMonitor<DynamicClientRegistrationOptions> options, IHttpClientFactory httpClientFactory, TimeProvider timeProvider)
+    internal SoftwareStatementValidator(
+        IOptionsMonitor<DynamicClientRegistrationOptions> options, SafeHttpFetcher fetcher, TimeProvider timeProvider)
     {
         _options = options;
-        _httpClientFactory = httpClientFactory;
+        _fetcher = fetcher;
         _timeProvider = timeProvider;
     }
 
@@ -143,25 +143,29 @@ public sealed class SoftwareStatementValidator
             return cached.Keys;
         }
 
-        try
+        // The product's one outbound fetcher: https, no redirects, a cap, a timeout, no special-use addresses.
+        if (await _fetcher.FetchAsync(uri, MaxKeySetBytes, cancellationToken).ConfigureAwait(false) is FetchResult.Succeeded succeeded
+            && TryDecode(succeeded.Body) is { } json
+            && PublicJsonWebKeys.TryRead(json, out var fetched))
         {
-            var client = _httpClientFactory.CreateClient(HttpClientName);
-            var json = await client.GetStringAsync(uri, cancellationToken).ConfigureAwait(false);
-            if (PublicJsonWebKeys.TryRead(json, out var fetched))
-            {
-                _keySets[uri] = (now, fetched);
-                return fetched;
-            }
-        }
-        catch (HttpRequestException)
-        {
-        }
-        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
+            _keySets[uri] = (now, fetched);
+            return fetched;
         }
 
         // Serve the last keys known rather than nothing while the issuer is unreachable.
         return cached.Keys ?? [];
+    }
+
+    private static string? TryDecode(byte[] body)
+    {
+        try
+        {
+            return new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(body);
+        }
+        catch (DecoderFallbackException)
+        {
+            return null;
+        }
     }
 
     private static JsonElement Merge(JsonElement body, JsonElement claims)

@@ -40,6 +40,11 @@ public class DynamicClientRegistrationOptionsValidatorTests
             o.Management.RetainClientSecret = true;
             o.Management.ClientSecretRetentionPeriod = TimeSpan.FromMinutes(-5);
         },
+        ["zero client assertion lifetime"] = o => o.ClientAssertions.MaxLifetime = TimeSpan.Zero,
+        ["negative client assertion lifetime"] = o => o.ClientAssertions.MaxLifetime = TimeSpan.FromMinutes(-1),
+        ["client assertion lifetime over a day"] = o => o.ClientAssertions.MaxLifetime = TimeSpan.FromDays(1) + TimeSpan.FromSeconds(1),
+        ["zero network timeout"] = o => o.Network.Timeout = TimeSpan.Zero,
+        ["network timeout over two minutes"] = o => o.Network.Timeout = TimeSpan.FromMinutes(3),
     };
 
     [Theory]
@@ -62,6 +67,11 @@ public class DynamicClientRegistrationOptionsValidatorTests
     [InlineData("request body limit below 1024", "DynamicClientRegistration:MaxRequestBodySize")]
     [InlineData("secret retention without a period", "DynamicClientRegistration:Management:ClientSecretRetentionPeriod")]
     [InlineData("secret retention with a negative period", "DynamicClientRegistration:Management:ClientSecretRetentionPeriod")]
+    [InlineData("zero client assertion lifetime", "DynamicClientRegistration:ClientAssertions:MaxLifetime")]
+    [InlineData("negative client assertion lifetime", "DynamicClientRegistration:ClientAssertions:MaxLifetime")]
+    [InlineData("client assertion lifetime over a day", "DynamicClientRegistration:ClientAssertions:MaxLifetime")]
+    [InlineData("zero network timeout", "DynamicClientRegistration:Network:Timeout")]
+    [InlineData("network timeout over two minutes", "DynamicClientRegistration:Network:Timeout")]
     public void each_invalid_setting_fails_with_one_message_naming_its_configuration_key(string setting, string key)
     {
         var result = Validate(InvalidSettings[setting]);
@@ -113,6 +123,9 @@ public class DynamicClientRegistrationOptionsValidatorTests
             o.Management.Enabled = true;
             o.Management.RetainClientSecret = true;
             o.Management.ClientSecretRetentionPeriod = TimeSpan.FromMinutes(10);
+            o.ClientAssertions.MaxLifetime = TimeSpan.FromDays(1);
+            o.Network.AllowSpecialUseAddresses = true;
+            o.Network.Timeout = TimeSpan.FromMinutes(2);
         });
 
         result.Succeeded.Should().BeTrue(result.FailureMessage);
@@ -236,5 +249,36 @@ public class DynamicClientRegistrationOptionsValidatorTests
         {
             await host.StopAsync();
         }
+    }
+
+    [Fact]
+    public async Task the_client_assertion_and_network_keys_bind_and_are_checked_at_start_up()
+    {
+        using (var host = BuildHost(new()
+        {
+            ["DynamicClientRegistration:ClientAssertions:MaxLifetime"] = "00:02:00",
+            ["DynamicClientRegistration:Network:AllowSpecialUseAddresses"] = "true",
+        }))
+        {
+            await host.StartAsync();
+            var options = host.Services.GetRequiredService<IOptions<DynamicClientRegistrationOptions>>().Value;
+            options.ClientAssertions.MaxLifetime.Should().Be(TimeSpan.FromMinutes(2));
+            options.Network.AllowSpecialUseAddresses.Should().BeTrue();
+            await host.StopAsync();
+        }
+
+        using var invalid = BuildHost(new() { ["DynamicClientRegistration:ClientAssertions:MaxLifetime"] = "-00:01:00" });
+        (await invalid.Invoking(host => host.StartAsync()).Should().ThrowAsync<OptionsValidationException>())
+            .Which.Message.Should().Contain("DynamicClientRegistration:ClientAssertions:MaxLifetime");
+    }
+
+    [Fact]
+    public void the_defaults_are_a_five_minute_assertion_lifetime_and_no_special_use_addresses()
+    {
+        var options = new DynamicClientRegistrationOptions();
+
+        options.ClientAssertions.MaxLifetime.Should().Be(TimeSpan.FromMinutes(5));
+        options.Network.AllowSpecialUseAddresses.Should().BeFalse();
+        options.Network.Timeout.Should().Be(TimeSpan.FromSeconds(10));
     }
 }

@@ -498,6 +498,23 @@ public class ClientMetadataValidatorTests
         Validate(WebClient() with { JwksUri = jwksUri }).ShouldFailWith(InvalidClientMetadata);
     }
 
+    [Fact]
+    public void a_private_key_jwt_client_may_give_its_keys_at_an_https_jwks_uri()
+    {
+        var metadata = WebClient() with { TokenEndpointAuthMethod = "private_key_jwt", JwksUri = "https://client.example.com/jwks.json" };
+
+        var validated = Validate(metadata).ShouldSucceed();
+
+        validated.JwksUri.Should().Be("https://client.example.com/jwks.json");
+        validated.Jwks.Should().BeNull();
+    }
+
+    [Fact]
+    public void a_private_key_jwt_client_without_jwks_or_jwks_uri_is_rejected_with_invalid_client_metadata()
+    {
+        Validate(WebClient() with { TokenEndpointAuthMethod = "private_key_jwt" }).ShouldFailWith(InvalidClientMetadata);
+    }
+
     // ---- server policy ------------------------------------------------------------------------------------------
 
     [Theory]
