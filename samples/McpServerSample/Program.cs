@@ -27,6 +27,8 @@ builder.Services.AddAuthentication(options =>
         options.Authority = authority;
         // Only tokens issued for this server: a token the authorization server issued for another resource is refused.
         options.Audience = resource;
+        // RFC 9068 §4: access tokens only (typ at+jwt), never an ID token presented as one.
+        options.TokenValidationParameters.ValidTypes = ["at+jwt"];
         // SAMPLE ONLY: the authorization server's metadata and keys are fetched over plain http, allowed because both
         // samples bind to 127.0.0.1. Production serves both over https and keeps this true.
         options.RequireHttpsMetadata = false;

@@ -1,7 +1,7 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using Dcr.IdentityServerExtensions.IntegrationTests.Infrastructure;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.IdentityModel.JsonWebTokens;
 using ModelContextProtocol.Authentication;
 using ModelContextProtocol.Client;
@@ -79,8 +79,8 @@ public sealed class McpClientTests
         refresh.Form!["resource"].Should().Be(resource);
         refresh.Form["client_id"].Should().Be(session.ClientId);
         AccessTokenAudiences(refresh).Should().Contain(resource);
-        wire.Exchanges.Count(exchange => exchange.Uri == servers.Mcp.Url && exchange.Status == HttpStatusCode.Unauthorized)
-            .Should().Be(2, "the first call had no token, the second carried the expired one");
+        wire.Exchanges.Count(exchange => exchange.Method == HttpMethod.Post && exchange.Uri == servers.Mcp.Url && exchange.Status == HttpStatusCode.Unauthorized)
+            .Should().Be(2, "the first request had no token, and the first after the clock moved carried the expired one");
         wire.Exchanges.Where(exchange => exchange.Uri.AbsolutePath == DcrTestClient.RegistrationPath).Should().ContainSingle("a refresh registers nothing");
 
         var echo = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["message"] = "hello" });
@@ -107,6 +107,64 @@ public sealed class McpClientTests
         var stored = JsonDocument.Parse(registration.ResponseBody!).RootElement;
         stored.GetProperty("application_type").GetString().Should().Be(applicationType);
         Text(result).Should().Be($"sub=sample-user client_id={session.ClientId}");
+    }
+
+    [Fact]
+    public async Task mcp_server_answers_401_naming_its_protected_resource_metadata_which_names_the_sample_host()
+    {
+        await using var servers = McpServers.Start();
+        using var http = new HttpClient();
+
+        using var response = await http.SendAsync(Initialize(servers.Mcp.Url, accessToken: null));
+
+        response.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        var metadataUrl = $"http://127.0.0.1:{servers.Mcp.Url.Port}/.well-known/oauth-protected-resource/mcp";
+        response.Headers.WwwAuthenticate.ToString().Should().Be($"Bearer resource_metadata=\"{metadataUrl}\"");
+
+        var metadata = JsonDocument.Parse(await http.GetStringAsync(metadataUrl)).RootElement;
+        metadata.GetProperty("resource").GetString().Should().Be(servers.Mcp.Url.AbsoluteUri);
+        metadata.GetProperty("authorization_servers").EnumerateArray().Select(server => server.GetString())
+            .Should().Equal(servers.Authority.AbsoluteUri);
+
+        // MCP clients compare the issuer with the metadata's authorization server character for character.
+        var discovery = JsonDocument.Parse(await http.GetStringAsync(new Uri(servers.Authority, ".well-known/oauth-authorization-server"))).RootElement;
+        discovery.GetProperty("issuer").GetString().Should().Be(servers.Authority.AbsoluteUri);
+        discovery.GetProperty("code_challenge_methods_supported").EnumerateArray().Select(method => method.GetString()).Should().Contain("S256");
+        discovery.GetProperty("registration_endpoint").GetString().Should().Be(new Uri(servers.Authority, "connect/register").AbsoluteUri);
+    }
+
+    [Fact]
+    public async Task mcp_server_refuses_a_valid_host_access_token_that_was_not_issued_for_it()
+    {
+        await using var servers = McpServers.Start();
+        using var host = new DcrTestClient(new HttpClient { BaseAddress = servers.Authority });
+        // Signed by the host, unexpired, but without the MCP server in its audience.
+        var token = await host.InitialAccessTokenAsync();
+        new JsonWebToken(token).Audiences.Should().NotContain(servers.Mcp.Url.AbsoluteUri);
+        using var http = new HttpClient();
+
+        using var response = await http.SendAsync(Initialize(servers.Mcp.Url, token));
+
+        response.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        response.Headers.WwwAuthenticate.ToString().Should().StartWith("Bearer resource_metadata=");
+    }
+
+    private static HttpRequestMessage Initialize(Uri mcp, string? accessToken)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, mcp)
+        {
+            Content = new StringContent(
+                """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"test","version":"1"}}}""",
+                System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Accept.ParseAdd("application/json");
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        if (accessToken is not null)
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", accessToken);
+        }
+
+        return request;
     }
 
     private static string? Text(CallToolResult result)
@@ -144,10 +202,23 @@ public sealed class McpClientTests
         public static McpServers Start()
         {
             // The MCP server's URL has to be known before either server starts (the host allows it as a resource, the
-            // MCP server names it in its metadata): its port is held until the host has bound its own.
-            var reservation = new TcpListener(IPAddress.Loopback, 0);
-            reservation.Start();
-            var port = ((IPEndPoint)reservation.LocalEndpoint).Port;
+            // MCP server names it in its metadata), so its port is chosen up front: outside the ephemeral ranges
+            // (32768-60999 on Linux, 49152-65535 on Windows), where no outgoing connection takes it meanwhile. Another
+            // listener may hold it; then another port is tried.
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    return StartOn(Random.Shared.Next(20_000, 32_768));
+                }
+                catch (IOException exception) when (exception.InnerException is AddressInUseException && attempt < 5)
+                {
+                }
+            }
+        }
+
+        private static McpServers StartOn(int port)
+        {
             var host = new SampleHost(new Dictionary<string, string?>
             {
                 ["DynamicClientRegistration:RequireInitialAccessToken"] = "false",
@@ -158,17 +229,12 @@ public sealed class McpClientTests
             {
                 host.UseKestrel(0);
                 host.StartServer();
-                reservation.Stop();
                 return new McpServers(host, McpServerHost.Start(host.ClientOptions.BaseAddress, port, host.Time));
             }
             catch
             {
                 host.Dispose();
                 throw;
-            }
-            finally
-            {
-                reservation.Dispose();
             }
         }
 
