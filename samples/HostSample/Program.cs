@@ -21,6 +21,11 @@ builder.Services.AddOptions<SampleOptions>().Bind(builder.Configuration.GetSecti
 // Database:Provider = Sqlite (default) | PostgreSql | SqlServer, with ConnectionStrings:Dcr.
 builder.Services.AddSampleDatabase(builder.Configuration, builder.Environment.ContentRootPath);
 
+// The API's resource identifier must be stable (tokens name it in 'aud'), so it comes from configuration, not requests.
+var apiResource = string.IsNullOrEmpty(sample.ApiResource)
+    ? (builder.Configuration["urls"] ?? "http://127.0.0.1:5000").Split(';')[0].TrimEnd('/') + "/api"
+    : sample.ApiResource;
+
 var (signingKey, encryptionKey) = SampleKeys.LoadOrCreate(Path.Combine(builder.Environment.ContentRootPath, sample.KeysPath));
 
 builder.Services.AddOpenIddict()
@@ -36,6 +41,9 @@ builder.Services.AddOpenIddict()
                .AllowRefreshTokenFlow();
 
         options.RegisterScopes(Scopes.OpenId, Scopes.Profile, Scopes.Email, Scopes.OfflineAccess, "api", "dcr");
+
+        // OAuth 2.1 and the MCP specification allow S256 only: 'plain' is neither advertised nor accepted.
+        options.Configure(options => options.CodeChallengeMethods.Remove(CodeChallengeMethods.Plain));
 
         options.AddSigningKey(signingKey)
                .AddEncryptionKey(encryptionKey);
@@ -69,7 +77,8 @@ builder.Services.AddOpenIddict()
         options.EnableAuthorizationEntryValidation();
     });
 
-builder.Services.AddDynamicClientRegistration().UseOpenIddict();
+// Dynamically registered clients may ask for this host's own API as an RFC 8707 resource, besides any configured ones.
+builder.Services.AddDynamicClientRegistration(options => options.Resources.Allowed.Add(apiResource)).UseOpenIddict();
 
 // After AddOpenIddict(), whose AddMemoryCache() registered the unbounded default.
 builder.Services.Replace(ServiceDescriptor.Singleton<IMemoryCache, BoundedMemoryCache>());
@@ -90,7 +99,9 @@ app.UseRateLimiter();
 app.MapDynamicClientRegistration().RequireRateLimiting(SampleRateLimiting.PolicyName);
 
 // A protected API, as a resource server of this host would have: it accepts the host's access tokens through
-// OpenIddict validation, so it shows when a token stops working (for example after its client was deleted).
+// OpenIddict validation, so it shows when a token stops working (for example after its client was deleted). A token
+// issued for another resource (its 'aud' names something else) is refused; one without any audience, as the host's
+// client_credentials tokens without a 'resource' parameter are, is accepted.
 app.MapGet("/api/whoami", (ClaimsPrincipal user) => Results.Json(new Dictionary<string, string?>
 {
     ["sub"] = user.FindFirst(Claims.Subject)?.Value,
@@ -98,7 +109,17 @@ app.MapGet("/api/whoami", (ClaimsPrincipal user) => Results.Json(new Dictionary<
 }))
 .RequireAuthorization(policy => policy
     .AddAuthenticationSchemes(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme)
-    .RequireAuthenticatedUser());
+    .RequireAuthenticatedUser()
+    .RequireAssertion(context => context.User.GetAudiences() is { IsEmpty: false } audiences ? audiences.Contains(apiResource) : true));
+
+// RFC 9728 protected resource metadata of the API, at the path the RFC derives from its resource identifier.
+app.MapGet("/.well-known/oauth-protected-resource" + new Uri(apiResource).AbsolutePath.TrimEnd('/'), (HttpContext context) => Results.Json(new Dictionary<string, object>
+{
+    ["resource"] = apiResource,
+    ["authorization_servers"] = new[] { $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}/" },
+    ["scopes_supported"] = (string[])["api"],
+    ["bearer_methods_supported"] = (string[])["header"],
+}));
 
 app.MapPost("/connect/token", async (HttpContext context) =>
 {
@@ -111,6 +132,9 @@ app.MapPost("/connect/token", async (HttpContext context) =>
         var identity = new ClaimsIdentity(TokenValidationParameters.DefaultAuthenticationType, Claims.Name, Claims.Role);
         identity.SetClaim(Claims.Subject, request.ClientId);
         identity.SetScopes(request.GetScopes());
+
+        // OpenIddict has checked the resources against the server's list and the client's permissions; they become 'aud'.
+        identity.SetResources(request.GetResources());
         identity.SetDestinations(static _ => [Destinations.AccessToken]);
         return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
@@ -119,6 +143,26 @@ app.MapPost("/connect/token", async (HttpContext context) =>
     {
         var result = await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
         var identity = new ClaimsIdentity(result.Principal!.Claims, TokenValidationParameters.DefaultAuthenticationType, Claims.Name, Claims.Role);
+
+        // RFC 8707 §2.2: the token request may narrow the resources of the grant, never widen them. Without a
+        // 'resource' parameter the new access token keeps the grant's resources (also on every refresh).
+        var requested = request.GetResources();
+        if (!requested.IsEmpty)
+        {
+            if (requested.Except(result.Principal.GetResources(), StringComparer.Ordinal).Any())
+            {
+                return Results.Forbid(
+                    new AuthenticationProperties(new Dictionary<string, string?>
+                    {
+                        [OpenIddictServerAspNetCoreConstants.Properties.Error] = Errors.InvalidTarget,
+                        [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = "The requested resource was not granted by the authorization.",
+                    }),
+                    [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+            }
+
+            identity.SetResources(requested);
+        }
+
         identity.SetDestinations(SampleUser.Destinations);
         return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
@@ -142,6 +186,9 @@ app.MapMethods("/connect/authorize", [HttpMethods.Get, HttpMethods.Post], (HttpC
     identity.SetClaim(Claims.Subject, SampleUser.Subject)
             .SetClaim(Claims.Name, SampleUser.Name);
     identity.SetScopes(request.GetScopes());
+
+    // OpenIddict has checked the resources (RFC 8707) against the server's list and the client's permissions.
+    identity.SetResources(request.GetResources());
     identity.SetDestinations(SampleUser.Destinations);
     return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
 });

@@ -30,4 +30,11 @@ public sealed class SampleOptions
     /// columns there. The default keeps memory flat under any registration rate.
     /// </summary>
     public int MemoryCacheEntries { get; set; } = 10_000;
+
+    /// <summary>
+    /// The RFC 8707 resource identifier of the sample's own protected API (<c>/api/…</c>): its access tokens carry it
+    /// in <c>aud</c>, it is on <c>DynamicClientRegistration:Resources:Allowed</c>, and the API publishes RFC 9728
+    /// metadata under it. Empty (the default) means the first of <c>Urls</c> followed by <c>/api</c>.
+    /// </summary>
+    public string? ApiResource { get; set; }
 }

@@ -1,11 +1,15 @@
 using Dcr.IdentityServerExtensions.Options;
+using Dcr.IdentityServerExtensions.Protocol;
 using Microsoft.Extensions.Options;
 using OpenIddict.Server;
 using static OpenIddict.Server.OpenIddictServerEvents;
 
 namespace Dcr.IdentityServerExtensions.OpenIddict;
 
-/// <summary>Adds <c>registration_endpoint</c> (RFC 8414 §2) to OpenIddict's discovery document.</summary>
+/// <summary>
+/// Adds <c>registration_endpoint</c> (RFC 8414 §2) to OpenIddict's discovery document, and <c>none</c> to
+/// <c>token_endpoint_auth_methods_supported</c> when public clients can register.
+/// </summary>
 public sealed class AttachRegistrationEndpoint : IOpenIddictServerHandler<HandleConfigurationRequestContext>
 {
     private readonly IOptionsMonitor<DynamicClientRegistrationOptions> _options;
@@ -37,8 +41,20 @@ public sealed class AttachRegistrationEndpoint : IOpenIddictServerHandler<Handle
         {
             var root = baseUri.AbsoluteUri.EndsWith('/') ? baseUri : new Uri(baseUri.AbsoluteUri + "/");
             context.Metadata["registration_endpoint"] = new Uri(root, options.RegistrationPath.TrimStart('/')).AbsoluteUri;
+
+            // OpenIddict lists the methods its clients authenticate with; a client that finds no 'none' concludes it
+            // cannot register as a public client, which is what MCP hosts and native agents register as.
+            if (context.TokenEndpoint is not null && PublicClientsCanRegister(options))
+            {
+                context.TokenEndpointAuthenticationMethods.Add(ClientMetadataValues.AuthMethodNone);
+            }
         }
 
         return ValueTask.CompletedTask;
     }
+
+    // A caller with an initial access token may always register what the server allows; the anonymous limits only
+    // narrow that list further.
+    private static bool PublicClientsCanRegister(DynamicClientRegistrationOptions options) =>
+        options.EffectiveTokenEndpointAuthMethods.Contains(ClientMetadataValues.AuthMethodNone);
 }

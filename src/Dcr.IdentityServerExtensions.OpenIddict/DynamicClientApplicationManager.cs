@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using Dcr.IdentityServerExtensions.Diagnostics;
+using Dcr.IdentityServerExtensions.Options;
 using Dcr.IdentityServerExtensions.Secrets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -19,6 +20,7 @@ public class DynamicClientApplicationManager<TApplication> : OpenIddictApplicati
 {
     private readonly TimeProvider _timeProvider;
     private readonly ClientRegistrationAudit _audit;
+    private readonly IOptionsMonitor<DynamicClientRegistrationOptions> _registrationOptions;
 
     // Set only for the duration of one create or update call made by this product, so that the hash it computed is
     // stored as given instead of being hashed again; a secret from any other caller is always hashed with PBKDF2.
@@ -31,11 +33,61 @@ public class DynamicClientApplicationManager<TApplication> : OpenIddictApplicati
         IOptionsMonitor<OpenIddictCoreOptions> options,
         IOpenIddictApplicationStore<TApplication> store,
         TimeProvider timeProvider,
-        ClientRegistrationAudit audit)
+        ClientRegistrationAudit audit,
+        IOptionsMonitor<DynamicClientRegistrationOptions> registrationOptions)
         : base(cache, logger, options, store)
     {
         _timeProvider = timeProvider;
         _audit = audit;
+        _registrationOptions = registrationOptions;
+    }
+
+    /// <summary>
+    /// For dynamically registered clients, a resource permission (<c>rsrc:</c>) is whatever
+    /// <c>DynamicClientRegistration:Resources:Allowed</c> says now, so changing that list applies to every such client
+    /// at once instead of only to clients registered after the change.
+    /// </summary>
+    public override async ValueTask<bool> HasPermissionAsync(TApplication application, string permission, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(permission);
+        if (permission.StartsWith(OpenIddictConstants.Permissions.Prefixes.Resource, StringComparison.Ordinal)
+            && await IsDynamicallyRegisteredAsync(application, cancellationToken).ConfigureAwait(false))
+        {
+            return _registrationOptions.CurrentValue.Resources.Allowed
+                .Contains(permission[OpenIddictConstants.Permissions.Prefixes.Resource.Length..], StringComparer.Ordinal);
+        }
+
+        return await base.HasPermissionAsync(application, permission, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// RFC 8252 §7.3: for a dynamically registered client, an http loopback redirect URI matches whatever port the
+    /// request carries, for <c>localhost</c> as for IP literals, whether it was registered with a port or without one.
+    /// Scheme, host, path and query must still match exactly. OpenIddict's own rule covers only native applications
+    /// registered without a port, and MCP hosts register as web clients with the port they happened to listen on.
+    /// </summary>
+    public override async ValueTask<bool> ValidateRedirectUriAsync(TApplication application, string uri, CancellationToken cancellationToken = default)
+    {
+        // Checked before OpenIddict's own rule, which logs every URI it does not match as a refusal.
+        if (IsHttpLoopback(uri, out var requested) && await IsDynamicallyRegisteredAsync(application, cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var candidate in await GetRedirectUrisAsync(application, cancellationToken).ConfigureAwait(false))
+            {
+                if (IsHttpLoopback(candidate, out var registered)
+                    && string.Equals(registered.Host, requested.Host, StringComparison.OrdinalIgnoreCase)
+                    && string.Equals(registered.AbsolutePath, requested.AbsolutePath, StringComparison.Ordinal)
+                    && string.Equals(registered.Query, requested.Query, StringComparison.Ordinal)
+                    && registered.UserInfo.Length == 0 && requested.UserInfo.Length == 0 && requested.Fragment.Length == 0)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return await base.ValidateRedirectUriAsync(application, uri, cancellationToken).ConfigureAwait(false);
+
+        static bool IsHttpLoopback(string value, out Uri parsed) =>
+            Uri.TryCreate(value, UriKind.Absolute, out parsed!) && parsed.Scheme == Uri.UriSchemeHttp && parsed.IsLoopback;
     }
 
     /// <inheritdoc />
@@ -64,6 +116,9 @@ public class DynamicClientApplicationManager<TApplication> : OpenIddictApplicati
 
         return false;
     }
+
+    private async ValueTask<bool> IsDynamicallyRegisteredAsync(TApplication application, CancellationToken cancellationToken) =>
+        (await GetPropertiesAsync(application, cancellationToken).ConfigureAwait(false)).ContainsKey(RegistrationDocument.PropertyName);
 
     /// <inheritdoc />
     protected override ValueTask<bool> ValidateClientSecretAsync(string secret, string comparand, CancellationToken cancellationToken = default) =>

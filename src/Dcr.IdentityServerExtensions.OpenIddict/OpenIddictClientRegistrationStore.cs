@@ -139,16 +139,6 @@ public sealed class OpenIddictClientRegistrationStore : IClientRegistrationStore
         return RegistrationDocument.Read(properties[RegistrationDocument.PropertyName], clientId, secretHash);
     }
 
-    /// <summary>
-    /// RFC 8252 §7.3: a native app's loopback redirect URI may carry any port at the time of the request. OpenIddict
-    /// accepts any port for a native application's loopback URI registered without one, so the port is left out of
-    /// what OpenIddict stores; the metadata keeps the URI as the client registered it.
-    /// </summary>
-    private static Uri HostRedirectUri(Uri uri, bool native) =>
-        native && uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback && !uri.IsDefaultPort
-            ? new UriBuilder(uri) { Port = -1 }.Uri
-            : uri;
-
     /// <summary>Maps a client to the OpenIddict application that lets it do what its metadata says, and no more.</summary>
     internal static OpenIddictApplicationDescriptor ToDescriptor(StoredClient client)
     {
@@ -166,10 +156,10 @@ public sealed class OpenIddictClientRegistrationStore : IClientRegistrationStore
             DisplayName = metadata.ClientName,
         };
 
-        var native = metadata.ApplicationType == ClientMetadataValues.ApplicationTypeNative;
+        // Loopback redirect URIs are stored as registered; DynamicClientApplicationManager matches them on any port.
         foreach (var uri in metadata.RedirectUris)
         {
-            descriptor.RedirectUris.Add(HostRedirectUri(new Uri(uri, UriKind.Absolute), native));
+            descriptor.RedirectUris.Add(new Uri(uri, UriKind.Absolute));
         }
 
         foreach (var uri in metadata.PostLogoutRedirectUris)

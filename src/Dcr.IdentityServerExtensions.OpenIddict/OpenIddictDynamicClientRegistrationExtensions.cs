@@ -34,6 +34,7 @@ public static class OpenIddictDynamicClientRegistrationExtensions
         services.TryAddSingleton<IInitialAccessTokenValidator, OpenIddictInitialAccessTokenValidator>();
         services.TryAddSingleton<AttachRegistrationEndpoint>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<OpenIddictServerOptions>, ConfigureServerDiscovery>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<OpenIddictServerOptions>, ConfigureServerResources>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<DynamicClientRegistrationOptions>, DefaultsFromServer>());
         services.TryAdd(RejectTokensOfDeletedClients.Descriptor.ServiceDescriptor);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<OpenIddictValidationOptions>, ConfigureValidation>());
@@ -89,6 +90,40 @@ public static class OpenIddictDynamicClientRegistrationExtensions
             if (!options.Handlers.Contains(AttachRegistrationEndpoint.Descriptor))
             {
                 options.Handlers.Add(AttachRegistrationEndpoint.Descriptor);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Registers <c>Resources:Allowed</c> with the server, whose resource validation refuses any resource it does not
+    /// know (<c>invalid_target</c>); which client may request which resource is then the application manager's
+    /// permission check. The registration options are built here from their configuration actions alone: their
+    /// post-configuration reads the server's options, and reading them whole from here would be a cycle.
+    /// </summary>
+    private sealed class ConfigureServerResources(IEnumerable<IConfigureOptions<DynamicClientRegistrationOptions>> configurations)
+        : IConfigureOptions<OpenIddictServerOptions>
+    {
+        public void Configure(OpenIddictServerOptions options)
+        {
+            var registration = new DynamicClientRegistrationOptions();
+            foreach (var configuration in configurations)
+            {
+                if (configuration is IConfigureNamedOptions<DynamicClientRegistrationOptions> named)
+                {
+                    named.Configure(Microsoft.Extensions.Options.Options.DefaultName, registration);
+                }
+                else
+                {
+                    configuration.Configure(registration);
+                }
+            }
+
+            foreach (var resource in registration.Resources.Allowed)
+            {
+                if (Uri.TryCreate(resource, UriKind.Absolute, out var uri))
+                {
+                    options.Resources.Add(uri);
+                }
             }
         }
     }

@@ -21,6 +21,7 @@ internal static class RegistrationDocument
     private const string RetainedClientSecretExpiresAt = "retained_client_secret_expires_at";
     private const string RegistrationAccessTokenHash = "registration_access_token_hash";
     private const string CreatedBy = "created_by";
+    private const string Anonymous = "anonymous";
     private const string RequirePkce = "require_pkce";
     private const string Metadata = "metadata";
 
@@ -54,6 +55,7 @@ internal static class RegistrationDocument
                 writer.WriteString(CreatedBy, client.CreatedBy);
             }
 
+            writer.WriteBoolean(Anonymous, client.RegisteredAnonymously);
             writer.WriteBoolean(RequirePkce, client.RequirePkce);
 
             writer.WriteStartObject(Metadata);
@@ -86,6 +88,11 @@ internal static class RegistrationDocument
             RetainedClientSecret = retained,
             RegistrationAccessTokenHash = ReadString(document, RegistrationAccessTokenHash),
             CreatedBy = ReadString(document, CreatedBy),
+
+            // Documents written before the flag existed: only an anonymous registration left no creator.
+            RegisteredAnonymously = document.TryGetProperty(Anonymous, out var anonymous)
+                ? anonymous.ValueKind == JsonValueKind.True
+                : ReadString(document, CreatedBy) is null,
             RequirePkce = document.TryGetProperty(RequirePkce, out var requirePkce) && requirePkce.ValueKind == JsonValueKind.True,
             Version = ReadString(document, Version),
         };

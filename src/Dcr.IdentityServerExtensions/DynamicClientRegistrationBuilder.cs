@@ -27,7 +27,6 @@ public sealed class DynamicClientRegistrationBuilder
         where TPolicy : class, IClientRegistrationPolicy
     {
         Services.TryAddEnumerable(ServiceDescriptor.Scoped<IClientRegistrationPolicy, TPolicy>());
-        RecordHostPolicy(typeof(TPolicy));
         return this;
     }
 
@@ -36,19 +35,6 @@ public sealed class DynamicClientRegistrationBuilder
     {
         ArgumentNullException.ThrowIfNull(policy);
         Services.AddSingleton(policy);
-        RecordHostPolicy(policy.GetType());
         return this;
     }
-
-    private void RecordHostPolicy(Type policyType)
-    {
-        if (!Services.Any(descriptor => descriptor.ImplementationInstance is HostPolicyRegistration registration && registration.PolicyType == policyType))
-        {
-            Services.AddSingleton(new HostPolicyRegistration(policyType));
-        }
-    }
 }
-
-/// <summary>Records that the host added a policy of its own, for the start-up check of anonymous registration.</summary>
-/// <param name="PolicyType">The policy's type.</param>
-public sealed record HostPolicyRegistration(Type PolicyType);

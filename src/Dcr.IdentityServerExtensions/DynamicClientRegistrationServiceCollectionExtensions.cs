@@ -56,6 +56,9 @@ public static class DynamicClientRegistrationServiceCollectionExtensions
         // The built-in policies run first, in this order, before any the host adds; each does nothing until configured.
         services.TryAddEnumerable(ServiceDescriptor.Scoped<IClientRegistrationPolicy, TrustedRedirectHostsPolicy>());
         services.TryAddEnumerable(ServiceDescriptor.Scoped<IClientRegistrationPolicy, DefaultScopePolicy>());
+
+        // After the default scope, so that the scope it adds is held to the anonymous limits too.
+        services.TryAddEnumerable(ServiceDescriptor.Scoped<IClientRegistrationPolicy, AnonymousRegistrationPolicy>());
         services.TryAddEnumerable(ServiceDescriptor.Scoped<IClientRegistrationPolicy, MaxClientsPerCallerPolicy>());
 
         return new DynamicClientRegistrationBuilder(services);

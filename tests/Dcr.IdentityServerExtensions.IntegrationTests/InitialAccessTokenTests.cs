@@ -1,5 +1,7 @@
 using System.Net;
 using Dcr.IdentityServerExtensions.IntegrationTests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Dcr.IdentityServerExtensions.IntegrationTests;
 
@@ -76,39 +78,103 @@ public sealed class InitialAccessTokenTests : IClassFixture<InitialAccessTokenTe
     }
 }
 
-/// <summary>With the requirement off, anyone may register, within the policies the server must then configure.</summary>
+/// <summary>
+/// With the requirement off, anyone may register, but by default only public clients of the code flow
+/// (DynamicClientRegistration:Anonymous), on registration and on every update.
+/// </summary>
 public sealed class AnonymousRegistrationTests
 {
-    [Fact]
-    public async Task registration_needs_no_token_when_the_requirement_is_off_and_a_policy_constrains_it()
+    private static SampleHost Anonymous(IDictionary<string, string?>? more = null, Action<IServiceCollection>? services = null)
     {
-        using var host = new SampleHost(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?> { ["DynamicClientRegistration:RequireInitialAccessToken"] = "false" };
+        foreach (var (key, value) in more ?? new Dictionary<string, string?>())
         {
-            ["DynamicClientRegistration:RequireInitialAccessToken"] = "false",
-            ["DynamicClientRegistration:Policies:TrustedRedirectHosts:0"] = "app.example.com",
-        });
+            settings[key] = value;
+        }
+
+        return new SampleHost(settings, services);
+    }
+
+    [Theory]
+    [InlineData("""{"grant_types":["client_credentials"],"scope":"api"}""", "grant_type 'client_credentials'")]
+    [InlineData("""{"redirect_uris":["https://app.example.com/cb"]}""", "token_endpoint_auth_method 'client_secret_basic'")]
+    [InlineData("""{"redirect_uris":["https://app.example.com/cb"],"token_endpoint_auth_method":"client_secret_post"}""", "token_endpoint_auth_method 'client_secret_post'")]
+    [InlineData("""{"redirect_uris":["https://app.example.com/cb"],"token_endpoint_auth_method":"none","scope":"dcr"}""", "scope 'dcr'")]
+    public async Task an_anonymous_caller_cannot_register_a_confidential_or_privileged_client_even_with_a_constraining_policy(string body, string named)
+    {
+        using var host = Anonymous(new Dictionary<string, string?> { ["DynamicClientRegistration:Policies:TrustedRedirectHosts:0"] = "app.example.com" });
+        using var client = host.CreateDcrClient();
+
+        var response = await client.PostRegistrationAsync(body, bearer: null);
+
+        response.ShouldBeError(HttpStatusCode.BadRequest, "invalid_client_metadata");
+        response.Json.GetProperty("error_description").GetString().Should().Contain(named);
+    }
+
+    [Fact]
+    public async Task anonymous_registration_starts_without_any_policy_and_gives_a_working_public_client()
+    {
+        using var host = Anonymous();
+        using var client = host.CreateDcrClient();
+
+        var response = await client.PostRegistrationAsync(
+            """{"redirect_uris":["https://app.example.com/cb"],"token_endpoint_auth_method":"none","scope":"api"}""", bearer: null);
+
+        response.Status.Should().Be(HttpStatusCode.Created, response.Body);
+        var registered = RegisteredClient.From(response.Json);
+        (await client.AuthorizationCodeAsync(registered.ClientId, null, "https://app.example.com/cb", "openid api")).ShouldSucceed();
+    }
+
+    [Fact]
+    public async Task a_caller_that_presents_an_initial_access_token_is_not_held_to_the_anonymous_limits_and_a_bad_token_is_refused()
+    {
+        using var host = Anonymous();
+        using var client = host.CreateDcrClient();
+        const string Confidential = """{"grant_types":["client_credentials"],"scope":"api"}""";
+
+        var response = await client.PostRegistrationAsync(Confidential, await client.InitialAccessTokenAsync());
+        response.Status.Should().Be(HttpStatusCode.Created, response.Body);
+        var registered = RegisteredClient.From(response.Json);
+        (await client.ClientCredentialsAsync(registered.ClientId, registered.ClientSecret, "api")).ShouldSucceed();
+
+        (await client.PostRegistrationAsync(Confidential, "not-a-token")).ShouldBeError(HttpStatusCode.Unauthorized, "invalid_token");
+    }
+
+    [Fact]
+    public async Task a_client_registered_anonymously_stays_within_the_anonymous_limits_on_update()
+    {
+        using var host = Anonymous();
+        using var client = host.CreateDcrClient();
+        var response = await client.PostRegistrationAsync(
+            """{"redirect_uris":["http://localhost/cb"],"token_endpoint_auth_method":"none"}""", bearer: null);
+        var registered = RegisteredClient.From(response.Json);
+
+        var confidential = await client.ManageAsync(HttpMethod.Put, registered.RegistrationClientUri!, registered.RegistrationAccessToken,
+            $$"""{"client_id":"{{registered.ClientId}}","grant_types":["client_credentials"],"scope":"api","token_endpoint_auth_method":"client_secret_basic"}""");
+        confidential.ShouldBeError(HttpStatusCode.BadRequest, "invalid_client_metadata");
+
+        var stillPublic = await client.ManageAsync(HttpMethod.Put, registered.RegistrationClientUri!, registered.RegistrationAccessToken,
+            $$"""{"client_id":"{{registered.ClientId}}","redirect_uris":["http://127.0.0.1/cb"],"token_endpoint_auth_method":"none"}""");
+        stillPublic.Status.Should().Be(HttpStatusCode.OK, stillPublic.Body);
+    }
+
+    [Fact]
+    public async Task a_host_that_widens_the_anonymous_limits_gets_them_and_a_start_up_warning()
+    {
+        var logs = new CapturingLoggerProvider();
+        using var host = Anonymous(
+            new Dictionary<string, string?>
+            {
+                ["DynamicClientRegistration:Anonymous:AllowedGrantTypes:0"] = "client_credentials",
+                ["DynamicClientRegistration:Anonymous:AllowedTokenEndpointAuthMethods:0"] = "client_secret_basic",
+            },
+            services => services.AddLogging(logging => logging.AddProvider(logs)));
         using var client = host.CreateDcrClient();
 
         var response = await client.PostRegistrationAsync("""{"grant_types":["client_credentials"],"scope":"api"}""", bearer: null);
 
         response.Status.Should().Be(HttpStatusCode.Created, response.Body);
-        var registered = RegisteredClient.From(response.Json);
-        (await client.ClientCredentialsAsync(registered.ClientId, registered.ClientSecret, "api")).ShouldSucceed();
-        (await client.PostRegistrationAsync("""{"redirect_uris":["https://evil.example.net/cb"]}""", bearer: null))
-            .ShouldBeError(HttpStatusCode.BadRequest, "invalid_redirect_uri");
-    }
-
-    [Fact]
-    public void anonymous_registration_without_any_policy_fails_at_start_up_and_says_why()
-    {
-        using var host = new SampleHost(new Dictionary<string, string?>
-        {
-            ["DynamicClientRegistration:RequireInitialAccessToken"] = "false",
-        });
-
-        var start = () => host.CreateClient();
-
-        start.Should().Throw<Microsoft.Extensions.Options.OptionsValidationException>()
-            .Which.Message.Should().Contain("RequireInitialAccessToken is false").And.Contain("Policies:TrustedRedirectHosts");
+        logs.Entries.Should().Contain(entry => entry.EventId.Id == 1300 && entry.Level == LogLevel.Warning
+            && entry.Message.Contains("client_credentials", StringComparison.Ordinal));
     }
 }

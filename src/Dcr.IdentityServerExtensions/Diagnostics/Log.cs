@@ -4,7 +4,7 @@ namespace Dcr.IdentityServerExtensions.Diagnostics;
 
 /// <summary>
 /// Source-generated log events with stable ids: 1000–1099 audited actions, 1100 refusals, 1200–1299 operational
-/// problems. Messages carry client ids, caller ids and outcomes, never a secret or a token.
+/// problems, 1300–1399 configuration warnings at start-up. Messages carry client ids, caller ids and outcomes, never a secret or a token.
 /// </summary>
 internal static partial class Log
 {
@@ -51,4 +51,10 @@ internal static partial class Log
     [LoggerMessage(EventId = 1201, EventName = "EventSinkFailed", Level = LogLevel.Warning,
         Message = "The client registration event sink {Sink} failed.")]
     public static partial void EventSinkFailed(ILogger logger, string? sink, Exception exception);
+
+    [LoggerMessage(EventId = 1300, EventName = "AnonymousRegistrationWidened", Level = LogLevel.Warning,
+        Message = "Registration without an initial access token is open to more than public authorization-code clients: " +
+            "grant types {GrantTypes}, token endpoint authentication methods {AuthMethods} (DynamicClientRegistration:Anonymous). " +
+            "Anyone who can reach the registration endpoint can create such clients.")]
+    public static partial void AnonymousRegistrationWidened(ILogger logger, string grantTypes, string authMethods);
 }

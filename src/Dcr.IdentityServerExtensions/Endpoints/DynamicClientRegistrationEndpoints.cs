@@ -123,8 +123,10 @@ internal static class DynamicClientRegistrationEndpoints
             return await FailAsync(context, NotEnabled, null, null).ConfigureAwait(false);
         }
 
+        // Without the requirement, a caller that presents a token is still held to it: a bad token is refused rather
+        // than silently demoted to anonymous, and a good one lifts the anonymous-registration limits.
         var caller = RegistrationCaller.Anonymous;
-        if (options.RequireInitialAccessToken)
+        if (options.RequireInitialAccessToken || context.Request.Headers.Authorization.Count > 0)
         {
             var validator = context.RequestServices.GetRequiredService<IInitialAccessTokenValidator>();
             var token = await validator.ValidateAsync(context, options.InitialAccessTokenScope).ConfigureAwait(false);

@@ -1,34 +1,37 @@
+using Dcr.IdentityServerExtensions.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Dcr.IdentityServerExtensions.Options;
 
 /// <summary>
-/// Refuses to start a server that lets anyone register clients with nothing in the way: when the initial access token
-/// is not required, at least one client registration policy must be configured.
+/// Checks, at start-up, what a server that does not require an initial access token lets anyone register. With the
+/// default <c>DynamicClientRegistration:Anonymous</c> limits an anonymous caller can only create public clients of the
+/// authorization code flow (with PKCE, and redirect URIs that are https or loopback), which is safe without further
+/// policies. A host that widens those limits is warned in the log, naming what it opened.
 /// </summary>
-public sealed class AnonymousRegistrationGuard(IEnumerable<HostPolicyRegistration> hostPolicies) : IValidateOptions<DynamicClientRegistrationOptions>
+internal sealed class AnonymousRegistrationGuard : IValidateOptions<DynamicClientRegistrationOptions>
 {
+    private readonly ILogger _logger;
+
+    /// <summary>Creates the guard.</summary>
+    public AnonymousRegistrationGuard(ILogger<AnonymousRegistrationGuard>? logger = null)
+    {
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+    }
+
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, DynamicClientRegistrationOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (!options.Enabled || options.RequireInitialAccessToken)
+        if (options.Enabled && !options.RequireInitialAccessToken && options.Anonymous.IsWidened)
         {
-            return ValidateOptionsResult.Success;
+            Log.AnonymousRegistrationWidened(_logger,
+                string.Join(", ", options.Anonymous.EffectiveGrantTypes),
+                string.Join(", ", options.Anonymous.EffectiveTokenEndpointAuthMethods));
         }
 
-        // Only policies that constrain an anonymous caller count: a per-caller limit has no caller to count.
-        var constrained = options.Policies.TrustedRedirectHosts.Count > 0
-            || options.SoftwareStatements.Required
-            || hostPolicies.Any();
-
-        return constrained
-            ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail(
-                "DynamicClientRegistration:RequireInitialAccessToken is false and no client registration policy is configured, " +
-                "so anyone who can reach the registration endpoint could create clients with any redirect URI. Require an initial " +
-                "access token, or configure a policy that constrains anonymous registrations: " +
-                "DynamicClientRegistration:Policies:TrustedRedirectHosts, DynamicClientRegistration:SoftwareStatements:Required " +
-                "(with TrustedIssuers), or a policy of your own added with AddDynamicClientRegistration(...).AddPolicy<TPolicy>().");
+        return ValidateOptionsResult.Success;
     }
 }

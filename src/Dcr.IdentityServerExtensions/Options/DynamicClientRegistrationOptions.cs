@@ -79,6 +79,16 @@ public sealed class DynamicClientRegistrationOptions
     public SoftwareStatementOptions SoftwareStatements { get; } = new();
 
     /// <summary>
+    /// What a caller without an initial access token may register when <see cref="RequireInitialAccessToken"/> is off
+    /// (bound from <c>DynamicClientRegistration:Anonymous</c>). The defaults allow public clients of the authorization
+    /// code flow only, which is what MCP hosts and other native agents register.
+    /// </summary>
+    public AnonymousRegistrationOptions Anonymous { get; } = new();
+
+    /// <summary>RFC 8707 resource indicators, bound from <c>DynamicClientRegistration:Resources</c>.</summary>
+    public ResourceIndicatorOptions Resources { get; } = new();
+
+    /// <summary>
     /// Extra metadata names clients may register (PingFederate's "extended properties"), keyed by member name:
     /// accepted, validated, stored and echoed. Names not listed here are ignored, as RFC 7591 §2 requires.
     /// Bound from <c>DynamicClientRegistration:ExtendedMetadata:{name}:Type</c> and <c>…:MultiValued</c>.
@@ -211,6 +221,58 @@ public sealed class TrustedSoftwareStatementIssuer
 
     /// <summary>Where to fetch its JSON Web Key Set (https), cached for an hour.</summary>
     public Uri? JwksUri { get; set; }
+}
+
+/// <summary>
+/// Limits on anonymous registration, bound from <c>DynamicClientRegistration:Anonymous</c>. They apply to registrations
+/// made without an initial access token and to every later update of a client registered so. Each list left empty
+/// means its safe default; listing values widens (or narrows) it explicitly, and widening beyond the defaults is
+/// logged as a warning at start-up.
+/// </summary>
+public sealed class AnonymousRegistrationOptions
+{
+    /// <summary>Grant types an anonymous caller may register. Empty (the default) means <c>authorization_code</c> and <c>refresh_token</c>.</summary>
+    public IList<string> AllowedGrantTypes { get; } = [];
+
+    /// <summary>Token endpoint authentication methods an anonymous caller may register. Empty (the default) means <c>none</c>: public clients only.</summary>
+    public IList<string> AllowedTokenEndpointAuthMethods { get; } = [];
+
+    /// <summary>
+    /// Scopes an anonymous caller may register. Empty (the default) means every allowed scope
+    /// (<see cref="DynamicClientRegistrationOptions.AllowedScopes"/>) except the initial access token's scope.
+    /// </summary>
+    public IList<string> AllowedScopes { get; } = [];
+
+    /// <summary>The grant types an anonymous caller may register by default.</summary>
+    public static IReadOnlyList<string> DefaultGrantTypes { get; } =
+        [ClientMetadataValues.GrantAuthorizationCode, ClientMetadataValues.GrantRefreshToken];
+
+    /// <summary>The token endpoint authentication methods an anonymous caller may register by default.</summary>
+    public static IReadOnlyList<string> DefaultTokenEndpointAuthMethods { get; } = [ClientMetadataValues.AuthMethodNone];
+
+    /// <summary>The grant types in force: <see cref="AllowedGrantTypes"/> or the defaults.</summary>
+    public IReadOnlyCollection<string> EffectiveGrantTypes =>
+        AllowedGrantTypes.Count > 0 ? [.. AllowedGrantTypes] : DefaultGrantTypes;
+
+    /// <summary>The authentication methods in force: <see cref="AllowedTokenEndpointAuthMethods"/> or the defaults.</summary>
+    public IReadOnlyCollection<string> EffectiveTokenEndpointAuthMethods =>
+        AllowedTokenEndpointAuthMethods.Count > 0 ? [.. AllowedTokenEndpointAuthMethods] : DefaultTokenEndpointAuthMethods;
+
+    /// <summary>Whether the host listed grant types or methods beyond the defaults: anonymous callers may then create more than public code-flow clients.</summary>
+    public bool IsWidened =>
+        EffectiveGrantTypes.Except(DefaultGrantTypes, StringComparer.Ordinal).Any()
+        || EffectiveTokenEndpointAuthMethods.Except(DefaultTokenEndpointAuthMethods, StringComparer.Ordinal).Any();
+}
+
+/// <summary>RFC 8707 resource indicators, bound from <c>DynamicClientRegistration:Resources</c>.</summary>
+public sealed class ResourceIndicatorOptions
+{
+    /// <summary>
+    /// The resources (absolute URIs, matched exactly) that dynamically registered clients may request with the
+    /// <c>resource</c> parameter at the authorization and token endpoints; the access token's <c>aud</c> then names the
+    /// requested resource. Any other resource is refused with <c>invalid_target</c>. Default: none.
+    /// </summary>
+    public IList<string> Allowed { get; } = [];
 }
 
 /// <summary>How one extended metadata member is validated.</summary>

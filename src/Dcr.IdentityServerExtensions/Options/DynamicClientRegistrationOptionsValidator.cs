@@ -144,6 +144,42 @@ public sealed class DynamicClientRegistrationOptionsValidator : IValidateOptions
             }
         }
 
+        var anonymous = options.Anonymous;
+        foreach (var method in anonymous.AllowedTokenEndpointAuthMethods)
+        {
+            if (!DynamicClientRegistrationOptions.SupportedTokenEndpointAuthMethods.Contains(method))
+            {
+                failures.Add($"{Section}:Anonymous:AllowedTokenEndpointAuthMethods contains '{method}', which this version does not support. Use any of: {string.Join(", ", DynamicClientRegistrationOptions.SupportedTokenEndpointAuthMethods)}.");
+            }
+        }
+
+        foreach (var grantType in anonymous.AllowedGrantTypes)
+        {
+            if (string.IsNullOrWhiteSpace(grantType) || grantType.Contains(' ', StringComparison.Ordinal))
+            {
+                failures.Add($"{Section}:Anonymous:AllowedGrantTypes contains '{grantType}'. Each entry must be one grant type, such as '{ClientMetadataValues.GrantAuthorizationCode}'.");
+            }
+        }
+
+        foreach (var scope in anonymous.AllowedScopes)
+        {
+            if (!Validation.ClientMetadataValidator.IsScopeToken(scope))
+            {
+                failures.Add($"{Section}:Anonymous:AllowedScopes contains '{scope}', which is not a valid scope value (RFC 6749 §3.3). Remove it or fix its spelling.");
+            }
+        }
+
+        foreach (var resource in options.Resources.Allowed)
+        {
+            // RFC 8707 §2: an absolute URI without a fragment; the server compares it as a string, so it must be written
+            // exactly as clients send it.
+            if (!Uri.TryCreate(resource, UriKind.Absolute, out var uri) || uri.Fragment.Length > 0 || resource.Contains('#', StringComparison.Ordinal)
+                || uri.Scheme is not ("https" or "http"))
+            {
+                failures.Add($"{Section}:Resources:Allowed contains '{resource}'. Each entry must be an absolute http or https URI without a fragment, written exactly as clients send it (for example 'https://mcp.example.com/mcp').");
+            }
+        }
+
         var management = options.Management;
         if (management.RetainClientSecret && management.ClientSecretRetentionPeriod <= TimeSpan.Zero)
         {

@@ -6,6 +6,63 @@ using Microsoft.Extensions.Options;
 namespace Dcr.IdentityServerExtensions.Policies;
 
 /// <summary>
+/// Anonymous registration (<c>Anonymous:*</c>): a client registered without an initial access token may use only the
+/// grant types, token endpoint authentication methods and scopes allowed to anonymous callers, on registration and on
+/// every later update. By default that is a public client of the authorization code flow, so an open registration
+/// endpoint cannot hand out confidential <c>client_credentials</c> clients.
+/// </summary>
+public sealed class AnonymousRegistrationPolicy(IOptionsMonitor<DynamicClientRegistrationOptions> options) : IClientRegistrationPolicy
+{
+    /// <inheritdoc />
+    public ValueTask<RegistrationResult<ClientMetadata>> ApplyAsync(ClientRegistrationPolicyContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var anonymous = context.Operation == ClientRegistrationOperation.Create
+            ? context.Caller.Principal is null
+            : context.ExistingClient?.RegisteredAnonymously == true;
+        if (!anonymous)
+        {
+            return new(context.Metadata);
+        }
+
+        var current = options.CurrentValue;
+        var limits = current.Anonymous;
+        var metadata = context.Metadata;
+
+        var grantTypes = limits.EffectiveGrantTypes;
+        if ((metadata.GrantTypes ?? []).FirstOrDefault(grantType => !grantTypes.Contains(grantType)) is { } grantType)
+        {
+            return new(RegistrationError.InvalidMetadata(
+                $"grant_type '{grantType}' needs an initial access token; without one a client may use {string.Join(", ", grantTypes)}."));
+        }
+
+        var methods = limits.EffectiveTokenEndpointAuthMethods;
+        if (metadata.TokenEndpointAuthMethod is { } method && !methods.Contains(method))
+        {
+            return new(RegistrationError.InvalidMetadata(
+                $"token_endpoint_auth_method '{method}' needs an initial access token; without one a client may use {string.Join(", ", methods)}."));
+        }
+
+        var scopes = EffectiveScopes(current);
+        if (metadata.ScopeValues.FirstOrDefault(scope => !scopes.Contains(scope)) is { } scope)
+        {
+            return new(RegistrationError.InvalidMetadata($"scope '{scope}' needs an initial access token."));
+        }
+
+        return new(metadata);
+    }
+
+    /// <summary>
+    /// The scopes anonymous callers may register: the configured list, or every allowed scope except the initial access
+    /// token's, so that an anonymous client can never register further clients.
+    /// </summary>
+    internal static IReadOnlySet<string> EffectiveScopes(DynamicClientRegistrationOptions options) =>
+        options.Anonymous.AllowedScopes.Count > 0
+            ? options.Anonymous.AllowedScopes.ToHashSet(StringComparer.Ordinal)
+            : options.AllowedScopes.Where(scope => scope != options.InitialAccessTokenScope).ToHashSet(StringComparer.Ordinal);
+}
+
+/// <summary>
 /// Trusted hosts (<c>Policies:TrustedRedirectHosts</c>): every redirect URI must point at a host, or use a
 /// private-use scheme, that the server lists.
 /// </summary>

@@ -73,6 +73,7 @@ public sealed class ClientRegistrationService
             RegistrationAccessTokenHash = registrationAccessToken is null ? null : RegistrationSecrets.Hash(registrationAccessToken),
             RequirePkce = RequiresPkce(metadata, options),
             CreatedBy = caller.CallerId,
+            RegisteredAnonymously = caller.Principal is null,
         };
 
         var stored = await _store.CreateAsync(client, cancellationToken).ConfigureAwait(false);
@@ -199,8 +200,15 @@ public sealed class ClientRegistrationService
             .ConfigureAwait(false);
     }
 
+    // A public client that redirects to http loopback is only accepted as one that uses PKCE (RFC 8252 §8.1), whatever
+    // Policies:RequirePkceForPublicClients says: any local process can listen on a loopback port.
     private static bool RequiresPkce(ClientMetadata metadata, DynamicClientRegistrationOptions options) =>
-        metadata.IsPublicClient ? options.Policies.RequirePkceForPublicClients : options.Policies.RequirePkceForConfidentialClients;
+        metadata.IsPublicClient
+            ? options.Policies.RequirePkceForPublicClients || metadata.RedirectUris.Any(IsHttpLoopback)
+            : options.Policies.RequirePkceForConfidentialClients;
+
+    private static bool IsHttpLoopback(string redirectUri) =>
+        Uri.TryCreate(redirectUri, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback;
 
     private async Task<RegistrationResult<ClientInformationResponse>> RotateAndStoreAsync(
         StoredClient client, ClientMetadata metadata, Uri registrationEndpoint, CancellationToken cancellationToken)

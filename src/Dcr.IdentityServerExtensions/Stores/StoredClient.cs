@@ -39,6 +39,12 @@ public sealed record StoredClient
     public string? CreatedBy { get; init; }
 
     /// <summary>
+    /// Whether the client was registered without an initial access token; the anonymous-registration limits then
+    /// apply to its updates too.
+    /// </summary>
+    public bool RegisteredAnonymously { get; init; }
+
+    /// <summary>
     /// An opaque version the store assigns; an update of a client whose version changed since it was read fails with
     /// <see cref="StoreStatus.Conflict"/>.
     /// </summary>

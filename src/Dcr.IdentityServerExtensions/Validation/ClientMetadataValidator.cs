@@ -91,9 +91,15 @@ public sealed class ClientMetadataValidator
             return RegistrationError.InvalidRedirectUri("redirect_uris must contain at least one URI for the authorization_code and implicit grants.");
         }
 
+        // RFC 8252 §7.3 and OAuth 2.1 §8.4.2: a public client of the code flow (which must use PKCE) may redirect to an
+        // http loopback address, whatever application_type it declares. MCP SDKs register such clients without one.
+        var loopbackHttpAllowed = authMethod == ClientMetadataValues.AuthMethodNone
+            && grantTypes.Contains(ClientMetadataValues.GrantAuthorizationCode)
+            && !grantTypes.Contains(ClientMetadataValues.GrantImplicit);
+
         foreach (var redirectUri in metadata.RedirectUris)
         {
-            var problem = CheckRedirectUri(redirectUri, applicationType, limits.MaxStringLength);
+            var problem = CheckRedirectUri(redirectUri, applicationType, loopbackHttpAllowed, limits.MaxStringLength);
             if (problem is not null)
             {
                 return RegistrationError.InvalidRedirectUri($"redirect_uri '{Truncate(redirectUri)}' is invalid: {problem}");
@@ -102,7 +108,7 @@ public sealed class ClientMetadataValidator
 
         foreach (var redirectUri in metadata.PostLogoutRedirectUris)
         {
-            var problem = CheckRedirectUri(redirectUri, applicationType, limits.MaxStringLength);
+            var problem = CheckRedirectUri(redirectUri, applicationType, loopbackHttpAllowed, limits.MaxStringLength);
             if (problem is not null)
             {
                 return RegistrationError.InvalidMetadata($"post_logout_redirect_uri '{Truncate(redirectUri)}' is invalid: {problem}");
@@ -175,7 +181,14 @@ public sealed class ClientMetadataValidator
     /// Returns why <paramref name="value"/> is not an acceptable redirect URI for a client of
     /// <paramref name="applicationType"/>, or <see langword="null"/> when it is.
     /// </summary>
-    public static string? CheckRedirectUri(string value, string applicationType, int maxLength)
+    /// <param name="value">The redirect URI as registered.</param>
+    /// <param name="applicationType"><c>web</c> or <c>native</c>.</param>
+    /// <param name="loopbackHttpAllowed">
+    /// Whether an http loopback URI is acceptable whatever the application type: for public clients of the
+    /// authorization code flow (RFC 8252 §7.3). Native clients may always use one.
+    /// </param>
+    /// <param name="maxLength">The longest URI accepted.</param>
+    public static string? CheckRedirectUri(string value, string applicationType, bool loopbackHttpAllowed, int maxLength)
     {
         if (value.Length > maxLength)
         {
@@ -214,15 +227,23 @@ public sealed class ClientMetadataValidator
             return "it has no host.";
         }
 
+        if (isHttp && uri.IsLoopback && (loopbackHttpAllowed || applicationType == ClientMetadataValues.ApplicationTypeNative))
+        {
+            return null;
+        }
+
         if (applicationType == ClientMetadataValues.ApplicationTypeWeb)
         {
-            return isHttps ? null : "web clients must use https redirect URIs (register application_type 'native' for loopback or private-use scheme URIs).";
+            return isHttps ? null
+                : isHttp && uri.IsLoopback
+                    ? "http loopback redirect URIs are for public clients (token_endpoint_auth_method 'none') of the authorization_code grant, or native clients."
+                    : "web clients must use https redirect URIs (http is accepted only for loopback hosts of public or native clients).";
         }
 
         // RFC 8252 §7: native apps use a private-use scheme, a claimed https URI, or an http loopback interface.
         if (isHttp)
         {
-            return uri.IsLoopback ? null : "native clients may use http only with a loopback host (127.0.0.1, [::1] or localhost).";
+            return "native clients may use http only with a loopback host (127.0.0.1, [::1] or localhost).";
         }
 
         return null;

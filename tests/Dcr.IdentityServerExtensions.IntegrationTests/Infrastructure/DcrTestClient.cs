@@ -40,24 +40,65 @@ public sealed class DcrTestClient(HttpClient http) : IDisposable
     /// without asking, then the code's redemption at the token endpoint; <paramref name="secret"/> is null for a
     /// public client.
     /// </summary>
-    public async Task<TokenResponse> AuthorizationCodeAsync(string clientId, string? secret, string redirectUri, string scope)
+    public async Task<TokenResponse> AuthorizationCodeAsync(string clientId, string? secret, string redirectUri, string scope,
+        string? resource = null)
     {
         var verifier = CryptoRandom.CreateUniqueId(32);
-        var authorize = await Http.GetAsync(new RequestUrl("/connect/authorize").CreateAuthorizeUrl(
-            clientId: clientId, responseType: "code", scope: scope, redirectUri: redirectUri,
-            codeChallenge: Pkce.Challenge(verifier), codeChallengeMethod: "S256"));
+        using var authorize = await AuthorizeAsync(clientId, redirectUri, scope, Pkce.Challenge(verifier), "S256", resource);
         authorize.StatusCode.Should().Be(HttpStatusCode.Redirect, await authorize.Content.ReadAsStringAsync());
         var location = authorize.Headers.Location!.ToString();
         location.Should().StartWith(redirectUri);
+        var code = new AuthorizeResponse(location).Code;
+        code.Should().NotBeNull(location);
+
+        var parameters = new Parameters();
+        if (resource is not null)
+        {
+            parameters.Add("resource", resource);
+        }
 
         return await Http.RequestAuthorizationCodeTokenAsync(new AuthorizationCodeTokenRequest
         {
             Address = "/connect/token",
             ClientId = clientId,
             ClientSecret = secret,
-            Code = new AuthorizeResponse(location).Code!,
+            Code = code!,
             RedirectUri = redirectUri,
             CodeVerifier = verifier,
+            Parameters = parameters,
+        });
+    }
+
+    /// <summary>An authorization request as a browser would send it; the sample answers 302 to the redirect URI or an error.</summary>
+    public Task<HttpResponseMessage> AuthorizeAsync(string clientId, string redirectUri, string scope, string? codeChallenge,
+        string? codeChallengeMethod, string? resource = null)
+    {
+        var extra = new Parameters();
+        if (resource is not null)
+        {
+            extra.Add("resource", resource);
+        }
+
+        return Http.GetAsync(new RequestUrl("/connect/authorize").CreateAuthorizeUrl(
+            clientId: clientId, responseType: "code", scope: scope, redirectUri: redirectUri,
+            codeChallenge: codeChallenge, codeChallengeMethod: codeChallengeMethod, extra: extra));
+    }
+
+    public Task<TokenResponse> RefreshAsync(string clientId, string? secret, string refreshToken, string? resource = null)
+    {
+        var parameters = new Parameters();
+        if (resource is not null)
+        {
+            parameters.Add("resource", resource);
+        }
+
+        return Http.RequestRefreshTokenAsync(new RefreshTokenRequest
+        {
+            Address = "/connect/token",
+            ClientId = clientId,
+            ClientSecret = secret,
+            RefreshToken = refreshToken,
+            Parameters = parameters,
         });
     }
 

@@ -130,11 +130,13 @@ public class ServiceRegistrationTests
         $"{descriptor.ServiceType} <- {ImplementationTypeOf(descriptor)?.ToString() ?? "factory"} ({descriptor.Lifetime})";
 
     [Fact]
-    public void using_openiddict_twice_adds_its_server_discovery_configuration_once()
+    public void using_openiddict_twice_adds_its_server_configurations_once()
     {
-        var services = Register(times: 2, useOpenIddict: true);
+        var once = Register(times: 1, useOpenIddict: true);
+        var twice = Register(times: 2, useOpenIddict: true);
 
-        CountFromProduct(services, typeof(IConfigureOptions<OpenIddictServerOptions>)).Should().Be(1);
+        CountFromProduct(twice, typeof(IConfigureOptions<OpenIddictServerOptions>))
+            .Should().Be(CountFromProduct(once, typeof(IConfigureOptions<OpenIddictServerOptions>))).And.Be(2, "discovery and resources");
     }
 
     [Fact]

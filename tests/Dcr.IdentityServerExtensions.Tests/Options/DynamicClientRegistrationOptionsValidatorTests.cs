@@ -130,6 +130,44 @@ public class DynamicClientRegistrationOptionsValidatorTests
         result.Succeeded.Should().BeTrue(result.FailureMessage);
     }
 
+    [Theory]
+    [InlineData("mcp.example.com")]
+    [InlineData("/mcp")]
+    [InlineData("https://mcp.example.com/mcp#fragment")]
+    [InlineData("urn:example:resource")]
+    public void a_resource_that_is_not_an_absolute_http_uri_without_fragment_fails_naming_the_key(string resource)
+    {
+        var result = Validate(o => o.Resources.Allowed.Add(resource));
+
+        result.Failed.Should().BeTrue();
+        result.FailureMessage.Should().Contain("DynamicClientRegistration:Resources:Allowed").And.Contain(resource);
+    }
+
+    [Fact]
+    public void absolute_resources_are_valid()
+    {
+        Validate(o =>
+        {
+            o.Resources.Allowed.Add("https://mcp.example.com/mcp");
+            o.Resources.Allowed.Add("http://127.0.0.1:5000/api");
+        }).Succeeded.Should().BeTrue();
+    }
+
+    [Fact]
+    public void unknown_anonymous_methods_grant_types_and_scopes_fail_naming_their_keys()
+    {
+        var result = Validate(o =>
+        {
+            o.Anonymous.AllowedTokenEndpointAuthMethods.Add("tls_client_auth");
+            o.Anonymous.AllowedGrantTypes.Add("two words");
+            o.Anonymous.AllowedScopes.Add("bad\"scope");
+        });
+
+        result.FailureMessage.Should().Contain("DynamicClientRegistration:Anonymous:AllowedTokenEndpointAuthMethods")
+            .And.Contain("DynamicClientRegistration:Anonymous:AllowedGrantTypes")
+            .And.Contain("DynamicClientRegistration:Anonymous:AllowedScopes");
+    }
+
     [Fact]
     public void a_zero_client_secret_lifetime_is_valid_and_means_no_expiry()
     {

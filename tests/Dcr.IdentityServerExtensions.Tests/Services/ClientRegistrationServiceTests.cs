@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Dcr.IdentityServerExtensions.Options;
 using Dcr.IdentityServerExtensions.Protocol;
 using Dcr.IdentityServerExtensions.Secrets;
@@ -14,6 +15,9 @@ public sealed class ClientRegistrationServiceTests : IDisposable
 {
     private static readonly DateTimeOffset Start = new DateTimeOffset(2026, 1, 15, 12, 0, 0, TimeSpan.Zero).AddMilliseconds(750);
     private static readonly Uri Endpoint = new("https://as.example.com/connect/register");
+
+    // A caller with an initial access token: the anonymous limits (public code-flow clients only) have tests of their own.
+    private static readonly RegistrationCaller Registrar = new(new ClaimsPrincipal(new ClaimsIdentity("test")), "registrar");
 
     private readonly FakeTimeProvider _time = new(Start);
     private readonly InMemoryClientRegistrationStore _store = new();
@@ -78,7 +82,7 @@ public sealed class ClientRegistrationServiceTests : IDisposable
     }
 
     private async Task<ClientInformationResponse> RegisterAsync(ClientMetadata metadata, RegistrationCaller? caller = null) =>
-        (await Service().RegisterAsync(new ClientRegistrationRequest { Metadata = metadata }, caller ?? RegistrationCaller.Anonymous, Endpoint, default))
+        (await Service().RegisterAsync(new ClientRegistrationRequest { Metadata = metadata }, caller ?? Registrar, Endpoint, default))
             .ShouldSucceed();
 
     private static ClientRegistrationRequest UpdateRequest(string clientId, ClientMetadata metadata, string? clientSecret = null) =>
@@ -113,6 +117,37 @@ public sealed class ClientRegistrationServiceTests : IDisposable
         var response = await RegisterAsync(PublicClient());
 
         _store[response.Client.ClientId]!.RequirePkce.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task a_public_client_with_an_http_loopback_redirect_requires_pkce_even_when_the_policy_is_off()
+    {
+        Configure(options => options.Policies.RequirePkceForPublicClients = false);
+
+        var loopback = await RegisterAsync(PublicClient() with { RedirectUris = ["http://127.0.0.1/cb"] });
+        var https = await RegisterAsync(PublicClient());
+
+        _store[loopback.Client.ClientId]!.RequirePkce.Should().BeTrue();
+        _store[https.Client.ClientId]!.RequirePkce.Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task an_anonymous_caller_gets_a_public_code_client_and_nothing_more()
+    {
+        var anonymous = RegistrationCaller.Anonymous;
+        Configure(options => options.AllowedScopes.Add("dcr"));
+
+        var registered = await RegisterAsync(PublicClient() with { GrantTypes = ["authorization_code", "refresh_token"] }, anonymous);
+        _store[registered.Client.ClientId]!.RegisteredAnonymously.Should().BeTrue();
+
+        (await Service().RegisterAsync(new ClientRegistrationRequest { Metadata = WebClient() }, anonymous, Endpoint, default))
+            .ShouldFailWith("invalid_client_metadata").Description.Should().Contain("client_secret_basic");
+        (await Service().RegisterAsync(new ClientRegistrationRequest { Metadata = PublicClient() with { Scope = "dcr" } }, anonymous, Endpoint, default))
+            .ShouldFailWith("invalid_client_metadata").Description.Should().Contain("scope 'dcr'");
+
+        // The same requests with an initial access token.
+        _store[(await RegisterAsync(WebClient())).Client.ClientId]!.RegisteredAnonymously.Should().BeFalse();
+        await RegisterAsync(PublicClient() with { Scope = "dcr" });
     }
 
     [Fact]
@@ -200,7 +235,7 @@ public sealed class ClientRegistrationServiceTests : IDisposable
         EnableManagement();
         var endpoint = new Uri("https://as.example.com/connect/register/");
 
-        var response = (await Service().RegisterAsync(new ClientRegistrationRequest { Metadata = WebClient() }, RegistrationCaller.Anonymous, endpoint, default)).ShouldSucceed();
+        var response = (await Service().RegisterAsync(new ClientRegistrationRequest { Metadata = WebClient() }, Registrar, endpoint, default)).ShouldSucceed();
 
         response.RegistrationClientUri!.AbsoluteUri.Should().Be("https://as.example.com/connect/register/" + response.Client.ClientId);
     }
@@ -208,7 +243,7 @@ public sealed class ClientRegistrationServiceTests : IDisposable
     [Fact]
     public async Task the_caller_is_recorded_as_the_creator()
     {
-        var response = await RegisterAsync(WebClient(), new RegistrationCaller(null, "registrar-app"));
+        var response = await RegisterAsync(WebClient(), new RegistrationCaller(new ClaimsPrincipal(new ClaimsIdentity("test")), "registrar-app"));
 
         _store[response.Client.ClientId]!.CreatedBy.Should().Be("registrar-app");
     }
@@ -217,7 +252,7 @@ public sealed class ClientRegistrationServiceTests : IDisposable
     public async Task invalid_metadata_is_rejected_before_anything_is_stored()
     {
         var result = await Service().RegisterAsync(
-            new ClientRegistrationRequest { Metadata = new ClientMetadata() }, RegistrationCaller.Anonymous, Endpoint, default);
+            new ClientRegistrationRequest { Metadata = new ClientMetadata() }, Registrar, Endpoint, default);
 
         result.ShouldFailWith("invalid_redirect_uri").StatusCode.Should().Be(400);
         _store.Writes.Should().Be(0);
@@ -228,7 +263,7 @@ public sealed class ClientRegistrationServiceTests : IDisposable
     {
         _store.NextResult = StoreResult.Rejected("The authorization server rejected the client metadata.");
 
-        var result = await Service().RegisterAsync(new ClientRegistrationRequest { Metadata = WebClient() }, RegistrationCaller.Anonymous, Endpoint, default);
+        var result = await Service().RegisterAsync(new ClientRegistrationRequest { Metadata = WebClient() }, Registrar, Endpoint, default);
 
         result.ShouldFailWith("invalid_client_metadata").StatusCode.Should().Be(400);
     }
@@ -238,7 +273,7 @@ public sealed class ClientRegistrationServiceTests : IDisposable
     {
         _store.NextResult = StoreResult.Unavailable;
 
-        var result = await Service().RegisterAsync(new ClientRegistrationRequest { Metadata = WebClient() }, RegistrationCaller.Anonymous, Endpoint, default);
+        var result = await Service().RegisterAsync(new ClientRegistrationRequest { Metadata = WebClient() }, Registrar, Endpoint, default);
 
         result.ShouldFailWith("temporarily_unavailable").StatusCode.Should().Be(503);
     }

@@ -258,6 +258,60 @@ public class ClientMetadataValidatorTests
 
     [Theory]
     [InlineData("http://127.0.0.1:1234/cb")]
+    [InlineData("http://127.0.0.1/cb")]
+    [InlineData("http://[::1]:8080/cb")]
+    [InlineData("http://localhost/cb")]
+    [InlineData("http://localhost:6274/oauth/callback")]
+    public void a_public_code_client_may_use_an_http_loopback_redirect_uri_without_an_application_type(string redirectUri)
+    {
+        // The MCP TypeScript SDK's registration: no application_type, so 'web'.
+        var metadata = new ClientMetadata
+        {
+            RedirectUris = [redirectUri],
+            GrantTypes = ["authorization_code", "refresh_token"],
+            ResponseTypes = ["code"],
+            TokenEndpointAuthMethod = "none",
+        };
+
+        var validated = Validate(metadata).ShouldSucceed();
+
+        validated.ApplicationType.Should().Be("web");
+        validated.RedirectUris.Should().Equal(redirectUri);
+    }
+
+    [Theory]
+    [InlineData("none", "http://client.example.com/cb", "authorization_code")]
+    [InlineData("none", "http://127.0.0.1.example.com/cb", "authorization_code")]
+    [InlineData("none", "http://localhost/cb#fragment", "authorization_code")]
+    [InlineData("client_secret_basic", "http://localhost/cb", "authorization_code")]
+    [InlineData("client_secret_post", "http://127.0.0.1/cb", "authorization_code")]
+    public void http_redirect_uris_stay_refused_for_web_clients_unless_loopback_public_and_code(string authMethod, string redirectUri, string grantType)
+    {
+        var metadata = new ClientMetadata { RedirectUris = [redirectUri], GrantTypes = [grantType], TokenEndpointAuthMethod = authMethod };
+
+        Validate(metadata).ShouldFailWith(InvalidRedirectUri);
+    }
+
+    [Fact]
+    public void a_public_implicit_client_may_not_use_an_http_loopback_redirect_uri()
+    {
+        var metadata = new ClientMetadata
+        {
+            RedirectUris = ["http://localhost/cb"],
+            GrantTypes = ["authorization_code", "implicit"],
+            ResponseTypes = ["code", "token"],
+            TokenEndpointAuthMethod = "none",
+        };
+
+        Validate(metadata, options =>
+        {
+            options.AllowedGrantTypes.Add("authorization_code");
+            options.AllowedGrantTypes.Add("implicit");
+        }).ShouldFailWith(InvalidRedirectUri);
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:1234/cb")]
     [InlineData("http://[::1]/cb")]
     [InlineData("http://localhost/cb")]
     [InlineData("com.example.app:/cb")]
