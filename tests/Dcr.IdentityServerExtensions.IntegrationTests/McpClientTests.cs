@@ -47,7 +47,12 @@ public sealed class McpClientTests
         registration.Method.Should().Be(HttpMethod.Post);
         registration.Authorization.Should().BeNull("MCP clients register without an initial access token");
         registration.Status.Should().Be(HttpStatusCode.Created, registration.ResponseBody);
-        JsonDocument.Parse(registration.ResponseBody!).RootElement.GetProperty("client_id").GetString().Should().Be(session.ClientId);
+        var registered = JsonDocument.Parse(registration.ResponseBody!).RootElement;
+        registered.GetProperty("client_id").GetString().Should().Be(session.ClientId);
+        // The SDK asks for client_secret_post (McpServers.Start), gets a secret and authenticates with it below.
+        JsonDocument.Parse(registration.RequestBody!).RootElement.GetProperty("token_endpoint_auth_method").GetString().Should().Be("client_secret_post");
+        var secret = registered.GetProperty("client_secret").GetString();
+        secret.Should().NotBeNullOrEmpty();
 
         // Authorization: code + PKCE S256 + resource.
         var authorize = wire.Exchanges.Single(exchange => exchange.Uri.AbsolutePath == "/connect/authorize");
@@ -62,6 +67,7 @@ public sealed class McpClientTests
         code.Form!["resource"].Should().Be(resource);
         code.Form["code_verifier"].Should().NotBeNullOrEmpty();
         code.Form["client_id"].Should().Be(session.ClientId);
+        code.Form["client_secret"].Should().Be(secret);
         AccessTokenAudiences(code).Should().Contain(resource);
         RefreshToken(code).Should().NotBeNullOrEmpty("the SDK asks for offline_access when the server offers it");
         wire.TokenRequests("refresh_token").Should().BeEmpty();
@@ -78,6 +84,7 @@ public sealed class McpClientTests
         refresh.Status.Should().Be(HttpStatusCode.OK, refresh.ResponseBody);
         refresh.Form!["resource"].Should().Be(resource);
         refresh.Form["client_id"].Should().Be(session.ClientId);
+        refresh.Form["client_secret"].Should().Be(secret);
         AccessTokenAudiences(refresh).Should().Contain(resource);
         wire.Exchanges.Count(exchange => exchange.Method == HttpMethod.Post && exchange.Uri == servers.Mcp.Url && exchange.Status == HttpStatusCode.Unauthorized)
             .Should().Be(2, "the first request had no token, and the first after the clock moved carried the expired one");
@@ -102,11 +109,24 @@ public sealed class McpClientTests
         var registration = session.Wire.Exchanges.Single(exchange => exchange.Uri.AbsolutePath == DcrTestClient.RegistrationPath);
         var sent = JsonDocument.Parse(registration.RequestBody!).RootElement;
         sent.GetProperty("application_type").GetString().Should().Be(applicationType);
+        sent.GetProperty("token_endpoint_auth_method").GetString().Should().Be("client_secret_post");
         sent.GetProperty("redirect_uris").EnumerateArray().Select(uri => uri.GetString()).Should().Equal(redirectUri);
         registration.Status.Should().Be(HttpStatusCode.Created, registration.ResponseBody);
         var stored = JsonDocument.Parse(registration.ResponseBody!).RootElement;
         stored.GetProperty("application_type").GetString().Should().Be(applicationType);
         Text(result).Should().Be($"sub=sample-user client_id={session.ClientId}");
+    }
+
+    [Fact]
+    public async Task mcp_csharp_sdk_registration_is_refused_by_the_default_anonymous_limits_because_it_asks_for_client_secret_post()
+    {
+        // What a user of the two samples meets with the host's defaults: the MCP C# SDK 2.4.0 always registers with
+        // token_endpoint_auth_method client_secret_post, and an anonymous caller may register public clients only.
+        await using var servers = McpServers.Start(allowClientSecretPost: false);
+
+        var connecting = () => servers.ConnectAsync(new Uri($"http://127.0.0.1:{CallbackPort}/callback"));
+
+        (await connecting.Should().ThrowAsync<ModelContextProtocol.McpException>()).WithMessage("*invalid_client_metadata*token_endpoint_auth_method*");
     }
 
     [Fact]
@@ -199,7 +219,11 @@ public sealed class McpClientTests
 
         public Microsoft.Extensions.Time.Testing.FakeTimeProvider Time => Host.Time;
 
-        public static McpServers Start()
+        /// <param name="allowClientSecretPost">
+        /// Widens anonymous registration to <c>client_secret_post</c>, which the MCP C# SDK (2.4.0) asks for in every
+        /// registration; by default an anonymous caller may register public clients (<c>none</c>) only.
+        /// </param>
+        public static McpServers Start(bool allowClientSecretPost = true)
         {
             // The MCP server's URL has to be known before either server starts (the host allows it as a resource, the
             // MCP server names it in its metadata), so its port is chosen up front: outside the ephemeral ranges
@@ -209,7 +233,7 @@ public sealed class McpClientTests
             {
                 try
                 {
-                    return StartOn(Random.Shared.Next(20_000, 32_768));
+                    return StartOn(Random.Shared.Next(20_000, 32_768), allowClientSecretPost);
                 }
                 catch (IOException exception) when (exception.InnerException is AddressInUseException && attempt < 5)
                 {
@@ -217,14 +241,21 @@ public sealed class McpClientTests
             }
         }
 
-        private static McpServers StartOn(int port)
+        private static McpServers StartOn(int port, bool allowClientSecretPost)
         {
-            var host = new SampleHost(new Dictionary<string, string?>
+            var settings = new Dictionary<string, string?>
             {
                 ["DynamicClientRegistration:RequireInitialAccessToken"] = "false",
                 // Exactly the resource the MCP server's metadata names, which the SDK sends as it is.
                 ["DynamicClientRegistration:Resources:Allowed:0"] = $"http://127.0.0.1:{port}/mcp",
-            });
+            };
+            if (allowClientSecretPost)
+            {
+                settings["DynamicClientRegistration:Anonymous:AllowedTokenEndpointAuthMethods:0"] = "none";
+                settings["DynamicClientRegistration:Anonymous:AllowedTokenEndpointAuthMethods:1"] = "client_secret_post";
+            }
+
+            var host = new SampleHost(settings);
             try
             {
                 host.UseKestrel(0);
