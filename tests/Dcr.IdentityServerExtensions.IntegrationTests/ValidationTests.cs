@@ -135,3 +135,67 @@ public sealed class ValidationTests : IClassFixture<ValidationTests.Host>
         return await scope.ServiceProvider.GetRequiredService<SampleDbContext>().Set<OpenIddictEntityFrameworkCoreApplication>().CountAsync();
     }
 }
+
+/// <summary>Internationalized and unusual redirect URIs: normalized or refused at registration, never a 5xx later.</summary>
+public sealed class RedirectUriNormalizationTests : IClassFixture<RedirectUriNormalizationTests.Host>
+{
+    public sealed class Host : IDisposable
+    {
+        public SampleHost Server { get; } = new(new Dictionary<string, string?>
+        {
+            ["DynamicClientRegistration:Policies:TrustedRedirectHosts:0"] = "*.example.com",
+            ["DynamicClientRegistration:Policies:TrustedRedirectHosts:1"] = "ä.example.org",
+            ["DynamicClientRegistration:Policies:TrustedRedirectHosts:2"] = "com.example.app:",
+        });
+
+        public void Dispose() => Server.Dispose();
+    }
+
+    private readonly DcrTestClient _client;
+
+    public RedirectUriNormalizationTests(Host host)
+    {
+        _client = host.Server.CreateDcrClient();
+    }
+
+    [Theory]
+    [InlineData("https://a\u2024example.com/cb")]
+    [InlineData("https://\u00e4\u2024example.com/cb")]
+    [InlineData("https://app.example.com/\u00e4")]
+    [InlineData("https://xn--.example.com/cb")]
+    public async Task a_host_that_cannot_be_normalized_is_refused_with_invalid_redirect_uri_under_the_trusted_hosts_policy(string redirectUri)
+    {
+        var body = System.Text.Json.JsonSerializer.Serialize(new { redirect_uris = new[] { redirectUri } });
+
+        var response = await _client.PostRegistrationAsync(body, await _client.InitialAccessTokenAsync());
+
+        response.ShouldBeError(HttpStatusCode.BadRequest, "invalid_redirect_uri");
+    }
+
+    [Fact]
+    public async Task an_internationalized_host_is_stored_as_punycode_matched_by_the_trusted_hosts_and_usable_at_the_authorization_endpoint()
+    {
+        var registered = await _client.RegisterAsync("""{"redirect_uris":["https://ä.example.org/cb"],"token_endpoint_auth_method":"none","scope":"openid"}""");
+
+        registered.Json.GetProperty("redirect_uris")[0].GetString().Should().Be("https://xn--4ca.example.org/cb");
+        (await _client.AuthorizationCodeAsync(registered.ClientId, null, "https://xn--4ca.example.org/cb", "openid")).ShouldSucceed();
+
+        // The Unicode spelling is not what was stored: refused as any other unregistered redirect URI, not a 5xx.
+        using var unicode = await _client.AuthorizeAsync(registered.ClientId, "https://ä.example.org/cb", "openid",
+            Pkce.Challenge("verifier-verifier-verifier-verifier-verifier"), "S256");
+        unicode.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+    }
+
+    [Theory]
+    [InlineData("chrome://settings")]
+    [InlineData("ms-settings:privacy")]
+    [InlineData("itms-services://?action=download-manifest")]
+    public async Task a_browser_or_system_scheme_is_refused_for_native_clients(string redirectUri)
+    {
+        var body = System.Text.Json.JsonSerializer.Serialize(new { redirect_uris = new[] { redirectUri }, application_type = "native", token_endpoint_auth_method = "none" });
+
+        var response = await _client.PostRegistrationAsync(body, await _client.InitialAccessTokenAsync());
+
+        response.ShouldBeError(HttpStatusCode.BadRequest, "invalid_redirect_uri");
+    }
+}

@@ -108,6 +108,14 @@ public sealed class DynamicClientRegistrationOptions
     /// </summary>
     public IList<string> SupportedRequestObjectSigningAlgorithms { get; } = [];
 
+    /// <summary>
+    /// Private-use URI schemes without a period that native clients may use in redirect URIs (for example
+    /// <c>myapp</c>). Schemes in reverse-domain form (<c>com.example.app</c>, RFC 8252 §7.1) are always accepted;
+    /// others are refused, since schemes such as <c>chrome</c>, <c>ms-settings</c> or <c>jar</c> belong to browsers and
+    /// the operating system. Default: none.
+    /// </summary>
+    public IList<string> AllowedPrivateUseSchemes { get; } = [];
+
     /// <summary><c>subject_type</c> values a client may ask for. Empty means <c>public</c> only.</summary>
     public IList<string> SupportedSubjectTypes { get; } = [];
 

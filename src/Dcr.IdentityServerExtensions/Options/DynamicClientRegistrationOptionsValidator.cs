@@ -144,6 +144,17 @@ public sealed class DynamicClientRegistrationOptionsValidator : IValidateOptions
             }
         }
 
+        foreach (var scheme in options.AllowedPrivateUseSchemes)
+        {
+            if (string.IsNullOrEmpty(scheme) || !char.IsAsciiLetter(scheme[0])
+                || !scheme.All(character => char.IsAsciiLetterOrDigit(character) || character is '+' or '-' or '.')
+                || scheme.Equals(Uri.UriSchemeHttp, StringComparison.OrdinalIgnoreCase) || scheme.Equals(Uri.UriSchemeHttps, StringComparison.OrdinalIgnoreCase)
+                || Validation.ClientMetadataValidator.ForbiddenSchemes.Contains(scheme))
+            {
+                failures.Add($"{Section}:AllowedPrivateUseSchemes contains '{scheme}'. Give a URI scheme without its colon (RFC 3986: a letter, then letters, digits, '+', '-' or '.'), such as 'myapp'; http, https and script or file schemes cannot be listed.");
+            }
+        }
+
         var anonymous = options.Anonymous;
         foreach (var method in anonymous.AllowedTokenEndpointAuthMethods)
         {

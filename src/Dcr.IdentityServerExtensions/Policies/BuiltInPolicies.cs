@@ -102,8 +102,9 @@ public sealed class TrustedRedirectHostsPolicy(IOptionsMonitor<DynamicClientRegi
             }
             else if (uri.Scheme is "http" or "https" && uri.IdnHost.Length > 0)
             {
+                // Redirect URIs arrive here with A-label (punycode) hosts; an entry may be written either way.
                 var host = uri.IdnHost.Trim('[', ']');
-                var pattern = entry.Trim('[', ']');
+                var pattern = AsciiHost(entry.Trim('[', ']'));
                 if (pattern.StartsWith("*.", StringComparison.Ordinal)
                     ? host.EndsWith(pattern[1..], StringComparison.OrdinalIgnoreCase) && host.Length > pattern.Length - 1
                     : string.Equals(host, pattern, StringComparison.OrdinalIgnoreCase))
@@ -115,6 +116,27 @@ public sealed class TrustedRedirectHostsPolicy(IOptionsMonitor<DynamicClientRegi
 
         return false;
     }
+
+    private static string AsciiHost(string entry)
+    {
+        if (entry.All(char.IsAscii))
+        {
+            return entry;
+        }
+
+        try
+        {
+            var wildcard = entry.StartsWith("*.", StringComparison.Ordinal);
+            var ascii = Idn.GetAscii(wildcard ? entry[2..] : entry);
+            return wildcard ? "*." + ascii : ascii;
+        }
+        catch (ArgumentException)
+        {
+            return entry;
+        }
+    }
+
+    private static readonly System.Globalization.IdnMapping Idn = new() { UseStd3AsciiRules = true };
 }
 
 /// <summary>

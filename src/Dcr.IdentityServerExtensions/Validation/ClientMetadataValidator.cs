@@ -11,7 +11,7 @@ namespace Dcr.IdentityServerExtensions.Validation;
 /// </summary>
 public sealed class ClientMetadataValidator
 {
-    private static readonly HashSet<string> ForbiddenSchemes = new(StringComparer.OrdinalIgnoreCase)
+    internal static readonly HashSet<string> ForbiddenSchemes = new(StringComparer.OrdinalIgnoreCase)
     {
         "javascript", "vbscript", "data", "file", "blob", "about", "filesystem", "view-source", "ws", "wss", "ftp",
     };
@@ -97,22 +97,28 @@ public sealed class ClientMetadataValidator
             && grantTypes.Contains(ClientMetadataValues.GrantAuthorizationCode)
             && !grantTypes.Contains(ClientMetadataValues.GrantImplicit);
 
+        var redirectUris = new List<string>(metadata.RedirectUris.Count);
         foreach (var redirectUri in metadata.RedirectUris)
         {
-            var problem = CheckRedirectUri(redirectUri, applicationType, loopbackHttpAllowed, limits.MaxStringLength);
+            var problem = CheckRedirectUri(redirectUri, applicationType, loopbackHttpAllowed, options, out var normalized);
             if (problem is not null)
             {
                 return RegistrationError.InvalidRedirectUri($"redirect_uri '{Truncate(redirectUri)}' is invalid: {problem}");
             }
+
+            redirectUris.Add(normalized);
         }
 
+        var postLogoutRedirectUris = new List<string>(metadata.PostLogoutRedirectUris.Count);
         foreach (var redirectUri in metadata.PostLogoutRedirectUris)
         {
-            var problem = CheckRedirectUri(redirectUri, applicationType, loopbackHttpAllowed, limits.MaxStringLength);
+            var problem = CheckRedirectUri(redirectUri, applicationType, loopbackHttpAllowed, options, out var normalized);
             if (problem is not null)
             {
                 return RegistrationError.InvalidMetadata($"post_logout_redirect_uri '{Truncate(redirectUri)}' is invalid: {problem}");
             }
+
+            postLogoutRedirectUris.Add(normalized);
         }
 
         var strings = CheckStrings(metadata, limits.MaxStringLength);
@@ -152,8 +158,8 @@ public sealed class ClientMetadataValidator
             GrantTypes = grantTypes,
             ResponseTypes = responseTypes,
             Scope = scopes.Value.Length == 0 ? null : scopes.Value,
-            RedirectUris = Distinct(metadata.RedirectUris),
-            PostLogoutRedirectUris = Distinct(metadata.PostLogoutRedirectUris),
+            RedirectUris = Distinct(redirectUris),
+            PostLogoutRedirectUris = Distinct(postLogoutRedirectUris),
             Contacts = Distinct(metadata.Contacts),
         };
     }
@@ -179,7 +185,9 @@ public sealed class ClientMetadataValidator
 
     /// <summary>
     /// Returns why <paramref name="value"/> is not an acceptable redirect URI for a client of
-    /// <paramref name="applicationType"/>, or <see langword="null"/> when it is.
+    /// <paramref name="applicationType"/>, or <see langword="null"/> when it is, with the form to store in
+    /// <paramref name="normalized"/>: the URI as sent, except that an internationalized host name becomes its
+    /// A-label (punycode) form, which is what browsers send back and what every later exact comparison sees.
     /// </summary>
     /// <param name="value">The redirect URI as registered.</param>
     /// <param name="applicationType"><c>web</c> or <c>native</c>.</param>
@@ -187,9 +195,13 @@ public sealed class ClientMetadataValidator
     /// Whether an http loopback URI is acceptable whatever the application type: for public clients of the
     /// authorization code flow (RFC 8252 §7.3). Native clients may always use one.
     /// </param>
-    /// <param name="maxLength">The longest URI accepted.</param>
-    public static string? CheckRedirectUri(string value, string applicationType, bool loopbackHttpAllowed, int maxLength)
+    /// <param name="options">The limits and the private-use schemes allowed without a period.</param>
+    /// <param name="normalized">The URI to store when it is acceptable.</param>
+    internal static string? CheckRedirectUri(string value, string applicationType, bool loopbackHttpAllowed,
+        DynamicClientRegistrationOptions options, out string normalized)
     {
+        normalized = value;
+        var maxLength = options.Limits.MaxStringLength;
         if (value.Length > maxLength)
         {
             return $"it is longer than {maxLength} characters.";
@@ -205,7 +217,13 @@ public sealed class ClientMetadataValidator
             return "it contains spaces or control characters.";
         }
 
-        if (!Uri.TryCreate(value, UriKind.Absolute, out var uri))
+        var international = NormalizeInternationalHost(value, out normalized);
+        if (international is not null)
+        {
+            return international;
+        }
+
+        if (!Uri.TryCreate(normalized, UriKind.Absolute, out var uri))
         {
             return "it is not an absolute URI.";
         }
@@ -227,6 +245,11 @@ public sealed class ClientMetadataValidator
             return "it has no host.";
         }
 
+        if ((isHttp || isHttps) && !IsValidAsciiHost(uri.Host))
+        {
+            return "its host is not a valid internationalized domain name.";
+        }
+
         if (isHttp && uri.IsLoopback && (loopbackHttpAllowed || applicationType == ClientMetadataValues.ApplicationTypeNative))
         {
             return null;
@@ -246,8 +269,102 @@ public sealed class ClientMetadataValidator
             return "native clients may use http only with a loopback host (127.0.0.1, [::1] or localhost).";
         }
 
+        // RFC 8252 §7.1: a private-use scheme is a reverse domain name the app's author controls. Schemes without a
+        // period belong to browsers and operating systems (chrome:, ms-settings:, jar:, itms-services:) and would hand
+        // the code to whatever handles them, so only those the server lists are accepted.
+        if (!isHttps && !IsReverseDomainScheme(uri.Scheme)
+            && !options.AllowedPrivateUseSchemes.Contains(uri.Scheme, StringComparer.OrdinalIgnoreCase))
+        {
+            return $"the '{uri.Scheme}' scheme is not a private-use scheme in reverse-domain form (such as 'com.example.app', RFC 8252 §7.1) and is not in {DynamicClientRegistrationOptions.SectionName}:AllowedPrivateUseSchemes.";
+        }
+
         return null;
     }
+
+    // A scheme such as 'com.example.app': labels separated by periods, none empty.
+    internal static bool IsReverseDomainScheme(string scheme) =>
+        scheme.Contains('.', StringComparison.Ordinal) && scheme.Split('.').All(label => label.Length > 0);
+
+    /// <summary>
+    /// Gives <paramref name="value"/> with an internationalized host name as its A-label (IDNA, UTS #46 with STD3
+    /// rules), or why it cannot be: non-ASCII characters anywhere but in an http(s) host (a path must be
+    /// percent-encoded), or a host that IDNA refuses. An ASCII URI is returned as it is.
+    /// </summary>
+    private static string? NormalizeInternationalHost(string value, out string normalized)
+    {
+        normalized = value;
+        if (value.All(char.IsAscii))
+        {
+            return null;
+        }
+
+        var schemeEnd = value.IndexOf("://", StringComparison.Ordinal);
+        if (schemeEnd <= 0 || !(value.AsSpan(0, schemeEnd).Equals(Uri.UriSchemeHttps, StringComparison.OrdinalIgnoreCase)
+            || value.AsSpan(0, schemeEnd).Equals(Uri.UriSchemeHttp, StringComparison.OrdinalIgnoreCase)))
+        {
+            return "it contains non-ASCII characters; only an http or https host name may be internationalized.";
+        }
+
+        var authorityStart = schemeEnd + 3;
+        var authorityEnd = value.IndexOfAny(['/', '?', '#'], authorityStart);
+        if (authorityEnd < 0)
+        {
+            authorityEnd = value.Length;
+        }
+
+        if (!value.AsSpan(authorityEnd).ToString().All(char.IsAscii))
+        {
+            return "it contains non-ASCII characters in its path or query; percent-encode them.";
+        }
+
+        var authority = value[authorityStart..authorityEnd];
+        if (authority.Contains('@', StringComparison.Ordinal))
+        {
+            return "it must not contain user information.";
+        }
+
+        var portStart = authority.LastIndexOf(':');
+        var host = portStart < 0 ? authority : authority[..portStart];
+        var port = portStart < 0 ? string.Empty : authority[portStart..];
+        string asciiHost;
+        try
+        {
+            asciiHost = StrictIdn.GetAscii(host);
+        }
+        catch (ArgumentException)
+        {
+            return "its host is not a valid internationalized domain name.";
+        }
+
+        if (!port.All(char.IsAscii))
+        {
+            return "its port is not a number.";
+        }
+
+        normalized = string.Concat(value.AsSpan(0, authorityStart), asciiHost.ToLowerInvariant(), port, value.AsSpan(authorityEnd));
+        return null;
+    }
+
+    // An A-label (xn--) must decode, or the host is not what it claims to be; other ASCII hosts are left to Uri.
+    private static bool IsValidAsciiHost(string host)
+    {
+        if (!host.Contains("xn--", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        try
+        {
+            StrictIdn.GetUnicode(host);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private static readonly System.Globalization.IdnMapping StrictIdn = new() { UseStd3AsciiRules = true, AllowUnassigned = false };
 
     private static RegistrationError? CheckGrantAndResponseTypes(IReadOnlyList<string> grantTypes, IReadOnlyList<string> responseTypes)
     {

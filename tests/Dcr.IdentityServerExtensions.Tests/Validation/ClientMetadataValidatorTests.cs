@@ -342,6 +342,54 @@ public class ClientMetadataValidatorTests
         Validate(metadata).ShouldFailWith(InvalidRedirectUri);
     }
 
+    [Theory]
+    [InlineData("chrome://settings")]
+    [InlineData("ms-settings:privacy")]
+    [InlineData("jar:file:/app.jar!/cb")]
+    [InlineData("itms-services://?action=download-manifest")]
+    [InlineData("myapp://callback")]
+    [InlineData("com.:/cb")]
+    public void a_native_private_use_scheme_outside_reverse_domain_form_is_rejected_unless_listed(string redirectUri)
+    {
+        var metadata = new ClientMetadata { ApplicationType = "native", RedirectUris = [redirectUri] };
+
+        Validate(metadata).ShouldFailWith(InvalidRedirectUri).Description.Should().Contain("reverse-domain form");
+    }
+
+    [Fact]
+    public void a_private_use_scheme_listed_by_the_server_is_accepted_for_native_clients()
+    {
+        var metadata = new ClientMetadata { ApplicationType = "native", RedirectUris = ["myapp://callback"] };
+
+        Validate(metadata, options => options.AllowedPrivateUseSchemes.Add("myapp")).ShouldSucceed().RedirectUris.Should().Equal("myapp://callback");
+    }
+
+    [Theory]
+    [InlineData("https://ä.com/cb", "https://xn--4ca.com/cb")]
+    [InlineData("https://MÜNCHEN.de:8443/cb?x=1", "https://xn--mnchen-3ya.de:8443/cb?x=1")]
+    [InlineData("https://a\u3002example.com/cb", "https://a.example.com/cb")]
+    public void an_internationalized_host_is_stored_in_its_a_label_form(string redirectUri, string stored)
+    {
+        redirectUri = System.Text.RegularExpressions.Regex.Unescape(redirectUri);
+
+        Validate(WebClient() with { RedirectUris = [redirectUri] }).ShouldSucceed().RedirectUris.Should().Equal(stored);
+    }
+
+    [Theory]
+    [InlineData("https://a\u2024example.com/cb")]
+    [InlineData("https://a_\u00e4.com/cb")]
+    [InlineData("https://example.com/\u00e4")]
+    [InlineData("https://example.com/cb?q=\u00e4")]
+    [InlineData("com.example.\u00e4pp:/cb")]
+    [InlineData("https://\u00e4@example.com/cb")]
+    public void a_host_idna_refuses_or_raw_non_ascii_elsewhere_is_rejected_with_invalid_redirect_uri(string redirectUri)
+    {
+        redirectUri = System.Text.RegularExpressions.Regex.Unescape(redirectUri);
+
+        Validate(WebClient() with { RedirectUris = [redirectUri] }).ShouldFailWith(InvalidRedirectUri);
+        Validate(new ClientMetadata { ApplicationType = "native", RedirectUris = [redirectUri] }).ShouldFailWith(InvalidRedirectUri);
+    }
+
     [Fact]
     public void a_redirect_uri_longer_than_the_maximum_string_length_is_rejected_with_invalid_redirect_uri()
     {
