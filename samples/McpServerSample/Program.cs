@@ -1,7 +1,7 @@
+using McpServerSample;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using ModelContextProtocol.AspNetCore.Authentication;
 using ModelContextProtocol.Authentication;
-using McpServerSample;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -10,8 +10,9 @@ var builder = WebApplication.CreateBuilder(args);
 var authority = new Uri(builder.Configuration["McpServer:Authority"]
     ?? throw new InvalidOperationException("Set McpServer:Authority to the authorization server's URL, for example http://127.0.0.1:5000/.")).AbsoluteUri;
 
-// This server's own URL as clients reach it: the first of --urls and the path MapMcp serves. It is the RFC 8707 resource
-// clients ask tokens for, and must be an allowed resource of the authorization server, character for character.
+// This server's own URL, the first of --urls (the sample is reached where it listens; behind a proxy this would be the
+// public URL), and the path MapMcp serves. It is the RFC 8707 resource clients ask tokens for, and must be an allowed resource of the authorization server,
+// character for character.
 var listenUrl = builder.Configuration["urls"]?.Split(';')[0]
     ?? throw new InvalidOperationException("Set --urls to the URL this MCP server listens on, for example http://127.0.0.1:5100.");
 var resource = $"{listenUrl.TrimEnd('/')}{SampleTools.Path}";
@@ -29,9 +30,9 @@ builder.Services.AddAuthentication(options =>
         options.Audience = resource;
         // RFC 9068 §4: access tokens only (typ at+jwt), never an ID token presented as one.
         options.TokenValidationParameters.ValidTypes = ["at+jwt"];
-        // SAMPLE ONLY: the authorization server's metadata and keys are fetched over plain http, allowed because both
-        // samples bind to 127.0.0.1. Production serves both over https and keeps this true.
-        options.RequireHttpsMetadata = false;
+        // The authorization server's metadata and keys over plain http only from a loopback address, as the sample host
+        // on 127.0.0.1 serves them; any other authority must be https.
+        options.RequireHttpsMetadata = !new Uri(authority).IsLoopback;
         // Keep the token's claim names (sub, client_id) instead of mapping them to WS-* claim types.
         options.MapInboundClaims = false;
     })
