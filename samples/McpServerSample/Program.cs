@@ -11,8 +11,8 @@ var authority = new Uri(builder.Configuration["McpServer:Authority"]
     ?? throw new InvalidOperationException("Set McpServer:Authority to the authorization server's URL, for example http://127.0.0.1:5000/.")).AbsoluteUri;
 
 // This server's own URL, the first of --urls (the sample is reached where it listens; behind a proxy this would be the
-// public URL), and the path MapMcp serves. It is the RFC 8707 resource clients ask tokens for, and must be an allowed resource of the authorization server,
-// character for character.
+// public URL), and the path MapMcp serves. It is the RFC 8707 resource clients ask tokens for, and must be an allowed
+// resource of the authorization server, character for character.
 var listenUrl = builder.Configuration["urls"]?.Split(';')[0]
     ?? throw new InvalidOperationException("Set --urls to the URL this MCP server listens on, for example http://127.0.0.1:5100.");
 var resource = $"{listenUrl.TrimEnd('/')}{SampleTools.Path}";
