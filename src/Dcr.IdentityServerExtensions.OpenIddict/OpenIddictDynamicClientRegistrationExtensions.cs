@@ -19,7 +19,8 @@ public static class OpenIddictDynamicClientRegistrationExtensions
     /// Uses OpenIddict as the host: clients are OpenIddict applications written through its application manager
     /// (replaced by <see cref="DynamicClientApplicationManager{TApplication}"/>), initial access tokens are checked by
     /// OpenIddict validation (configure it with <c>UseLocalServer()</c> and <c>UseAspNetCore()</c>), and the discovery
-    /// document advertises <c>registration_endpoint</c>. Allowed scopes and grant types left empty default to those
+    /// document advertises <c>registration_endpoint</c>. Dynamically registered clients must use PKCE <c>S256</c>
+    /// (<c>plain</c> is refused for them; remove it from the server for every client, as the sample does). Allowed scopes and grant types left empty default to those
     /// the OpenIddict server is configured with. OpenIddict validation also rejects every access token whose client no
     /// longer exists (<see cref="RejectTokensOfDeletedClients"/>), whether or not the token has a database entry.
     /// </summary>
@@ -33,7 +34,8 @@ public static class OpenIddictDynamicClientRegistrationExtensions
         services.TryAddScoped<IClientRegistrationStore, OpenIddictClientRegistrationStore>();
         services.TryAddSingleton<IInitialAccessTokenValidator, OpenIddictInitialAccessTokenValidator>();
         services.TryAddSingleton<AttachRegistrationEndpoint>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<OpenIddictServerOptions>, ConfigureServerDiscovery>());
+        services.TryAdd(RequireS256ForDynamicClients.Descriptor.ServiceDescriptor);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<OpenIddictServerOptions>, ConfigureServerHandlers>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<OpenIddictServerOptions>, ConfigureServerResources>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<DynamicClientRegistrationOptions>, DefaultsFromServer>());
         services.TryAdd(RejectTokensOfDeletedClients.Descriptor.ServiceDescriptor);
@@ -83,13 +85,16 @@ public static class OpenIddictDynamicClientRegistrationExtensions
         private static LogLevel Raise(LogLevel level) => level < LogLevel.Debug ? LogLevel.Debug : level;
     }
 
-    private sealed class ConfigureServerDiscovery : IConfigureOptions<OpenIddictServerOptions>
+    private sealed class ConfigureServerHandlers : IConfigureOptions<OpenIddictServerOptions>
     {
         public void Configure(OpenIddictServerOptions options)
         {
-            if (!options.Handlers.Contains(AttachRegistrationEndpoint.Descriptor))
+            foreach (var descriptor in new[] { AttachRegistrationEndpoint.Descriptor, RequireS256ForDynamicClients.Descriptor })
             {
-                options.Handlers.Add(AttachRegistrationEndpoint.Descriptor);
+                if (!options.Handlers.Contains(descriptor))
+                {
+                    options.Handlers.Add(descriptor);
+                }
             }
         }
     }

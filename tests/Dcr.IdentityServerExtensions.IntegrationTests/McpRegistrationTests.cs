@@ -3,7 +3,10 @@ using System.Text.Json;
 using Dcr.IdentityServerExtensions.IntegrationTests.Infrastructure;
 using Duende.IdentityModel;
 using Duende.IdentityModel.Client;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
+using OpenIddict.Abstractions;
+using OpenIddict.Server;
 
 namespace Dcr.IdentityServerExtensions.IntegrationTests;
 
@@ -275,4 +278,43 @@ public sealed class McpRegistrationTests : IClassFixture<McpRegistrationTests.Ho
     }
 
     private static IEnumerable<string> Audiences(string accessToken) => new JsonWebToken(accessToken).Audiences;
+}
+
+/// <summary>PKCE plain on a host that still allows it: refused for dynamically registered clients only.</summary>
+public sealed class PlainPkceTests
+{
+    [Fact]
+    public async Task a_dynamically_registered_client_must_use_s256_even_where_the_host_allows_plain_and_the_hosts_own_clients_keep_it()
+    {
+        using var host = new SampleHost(configureServices: services =>
+            services.PostConfigure<OpenIddictServerOptions>(options => options.CodeChallengeMethods.Add("plain")));
+        using var client = host.CreateDcrClient();
+        var registered = await client.RegisterAsync("""{"redirect_uris":["http://localhost/callback"],"token_endpoint_auth_method":"none","scope":"openid"}""");
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>().CreateAsync(
+                new OpenIddictApplicationDescriptor
+                {
+                    ClientId = "hosts-own-app",
+                    ClientType = "public",
+                    RedirectUris = { new Uri("http://localhost/callback") },
+                    Permissions = { "ept:authorization", "ept:token", "gt:authorization_code", "rst:code" },
+                });
+        }
+
+        foreach (var method in new[] { "plain", null })
+        {
+            using var refused = await client.AuthorizeAsync(registered.ClientId, "http://localhost:40000/callback", "openid",
+                "challenge-challenge-challenge-challenge-challenge", method);
+            refused.StatusCode.Should().Be(HttpStatusCode.BadRequest, method ?? "(no method)");
+            (await refused.Content.ReadAsStringAsync()).Should().Contain("invalid_request").And.Contain("S256");
+
+            using var allowed = await client.AuthorizeAsync("hosts-own-app", "http://localhost/callback", "openid",
+                "challenge-challenge-challenge-challenge-challenge", method);
+            allowed.StatusCode.Should().Be(HttpStatusCode.Redirect);
+            new AuthorizeResponse(allowed.Headers.Location!.ToString()).Code.Should().NotBeNull(method ?? "(no method)");
+        }
+
+        (await client.AuthorizationCodeAsync(registered.ClientId, null, "http://localhost:40000/callback", "openid")).ShouldSucceed();
+    }
 }
