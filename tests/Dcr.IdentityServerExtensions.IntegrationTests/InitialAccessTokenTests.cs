@@ -97,8 +97,9 @@ public sealed class AnonymousRegistrationTests
 
     [Theory]
     [InlineData("""{"grant_types":["client_credentials"],"scope":"api"}""", "grant_type 'client_credentials'")]
-    [InlineData("""{"redirect_uris":["https://app.example.com/cb"]}""", "token_endpoint_auth_method 'client_secret_basic'")]
-    [InlineData("""{"redirect_uris":["https://app.example.com/cb"],"token_endpoint_auth_method":"client_secret_post"}""", "token_endpoint_auth_method 'client_secret_post'")]
+    [InlineData("""{"grant_types":["client_credentials"],"scope":"api","token_endpoint_auth_method":"client_secret_post"}""", "grant_type 'client_credentials'")]
+    [InlineData("""{"redirect_uris":["https://app.example.com/cb"],"grant_types":["authorization_code","client_credentials"]}""", "grant_type 'client_credentials'")]
+    [InlineData("""{"redirect_uris":["https://app.example.com/cb"],"token_endpoint_auth_method":"private_key_jwt","jwks":{"keys":[{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}]}}""", "token_endpoint_auth_method 'private_key_jwt'")]
     [InlineData("""{"redirect_uris":["https://app.example.com/cb"],"token_endpoint_auth_method":"none","scope":"dcr"}""", "scope 'dcr'")]
     public async Task an_anonymous_caller_cannot_register_a_confidential_or_privileged_client_even_with_a_constraining_policy(string body, string named)
     {
@@ -109,6 +110,25 @@ public sealed class AnonymousRegistrationTests
 
         response.ShouldBeError(HttpStatusCode.BadRequest, "invalid_client_metadata");
         response.Json.GetProperty("error_description").GetString().Should().Contain(named);
+    }
+
+    [Theory]
+    [InlineData("""{"redirect_uris":["https://app.example.com/cb"],"scope":"api"}""")]
+    [InlineData("""{"redirect_uris":["https://app.example.com/cb"],"scope":"api","token_endpoint_auth_method":"client_secret_basic"}""")]
+    [InlineData("""{"redirect_uris":["http://127.0.0.1/cb"],"scope":"api","token_endpoint_auth_method":"client_secret_post","grant_types":["authorization_code","refresh_token"]}""")]
+    public async Task an_anonymous_code_client_that_asks_for_a_secret_is_registered_public_and_told_so(string body)
+    {
+        using var host = Anonymous();
+        using var client = host.CreateDcrClient();
+
+        var response = await client.PostRegistrationAsync(body, bearer: null);
+
+        response.Status.Should().Be(HttpStatusCode.Created, response.Body);
+        response.Json.GetProperty("token_endpoint_auth_method").GetString().Should().Be("none");
+        response.Json.TryGetProperty("client_secret", out _).Should().BeFalse();
+        var registered = RegisteredClient.From(response.Json);
+        var redirectUri = response.Json.GetProperty("redirect_uris")[0].GetString()!;
+        (await client.AuthorizationCodeAsync(registered.ClientId, null, redirectUri, "openid api")).ShouldSucceed();
     }
 
     [Fact]

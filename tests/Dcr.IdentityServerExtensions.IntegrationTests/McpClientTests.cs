@@ -49,10 +49,11 @@ public sealed class McpClientTests
         registration.Status.Should().Be(HttpStatusCode.Created, registration.ResponseBody);
         var registered = JsonDocument.Parse(registration.ResponseBody!).RootElement;
         registered.GetProperty("client_id").GetString().Should().Be(session.ClientId);
-        // The SDK asks for client_secret_post (McpServers.Start), gets a secret and authenticates with it below.
+        // The SDK asks for client_secret_post in every registration; anonymously, the host registers a public client
+        // instead and says so, and the SDK authenticates as the answer says: no secret below.
         JsonDocument.Parse(registration.RequestBody!).RootElement.GetProperty("token_endpoint_auth_method").GetString().Should().Be("client_secret_post");
-        var secret = registered.GetProperty("client_secret").GetString();
-        secret.Should().NotBeNullOrEmpty();
+        registered.GetProperty("token_endpoint_auth_method").GetString().Should().Be("none");
+        registered.TryGetProperty("client_secret", out _).Should().BeFalse("an anonymous caller gets a public client");
 
         // Authorization: code + PKCE S256 + resource.
         var authorize = wire.Exchanges.Single(exchange => exchange.Uri.AbsolutePath == "/connect/authorize");
@@ -67,7 +68,7 @@ public sealed class McpClientTests
         code.Form!["resource"].Should().Be(resource);
         code.Form["code_verifier"].Should().NotBeNullOrEmpty();
         code.Form["client_id"].Should().Be(session.ClientId);
-        code.Form["client_secret"].Should().Be(secret);
+        code.Form["client_secret"].Should().BeNull();
         AccessTokenAudiences(code).Should().Contain(resource);
         RefreshToken(code).Should().NotBeNullOrEmpty("the SDK asks for offline_access when the server offers it");
         wire.TokenRequests("refresh_token").Should().BeEmpty();
@@ -84,7 +85,7 @@ public sealed class McpClientTests
         refresh.Status.Should().Be(HttpStatusCode.OK, refresh.ResponseBody);
         refresh.Form!["resource"].Should().Be(resource);
         refresh.Form["client_id"].Should().Be(session.ClientId);
-        refresh.Form["client_secret"].Should().Be(secret);
+        refresh.Form["client_secret"].Should().BeNull();
         AccessTokenAudiences(refresh).Should().Contain(resource);
         wire.Exchanges.Count(exchange => exchange.Method == HttpMethod.Post && exchange.Uri == servers.Mcp.Url && exchange.Status == HttpStatusCode.Unauthorized)
             .Should().Be(2, "the first request had no token, and the first after the clock moved carried the expired one");
@@ -114,19 +115,25 @@ public sealed class McpClientTests
         registration.Status.Should().Be(HttpStatusCode.Created, registration.ResponseBody);
         var stored = JsonDocument.Parse(registration.ResponseBody!).RootElement;
         stored.GetProperty("application_type").GetString().Should().Be(applicationType);
+        stored.GetProperty("token_endpoint_auth_method").GetString().Should().Be("none");
         Text(result).Should().Be($"sub=sample-user client_id={session.ClientId}");
     }
 
     [Fact]
-    public async Task mcp_csharp_sdk_registration_is_refused_by_the_default_anonymous_limits_because_it_asks_for_client_secret_post()
+    public async Task where_the_host_allows_client_secret_post_anonymously_the_sdk_gets_the_confidential_client_it_asked_for()
     {
-        // What a user of the two samples meets with the host's defaults: the MCP C# SDK 2.4.0 always registers with
-        // token_endpoint_auth_method client_secret_post, and an anonymous caller may register public clients only.
-        await using var servers = McpServers.Start(allowClientSecretPost: false);
+        await using var servers = McpServers.Start(allowClientSecretPost: true);
+        var session = await servers.ConnectAsync(new Uri($"http://127.0.0.1:{CallbackPort}/callback"));
+        await using var client = session.Client;
 
-        var connecting = () => servers.ConnectAsync(new Uri($"http://127.0.0.1:{CallbackPort}/callback"));
+        Text(await client.CallToolAsync("whoami")).Should().Be($"sub=sample-user client_id={session.ClientId}");
 
-        (await connecting.Should().ThrowAsync<ModelContextProtocol.McpException>()).WithMessage("*invalid_client_metadata*token_endpoint_auth_method*");
+        var registration = session.Wire.Exchanges.Single(exchange => exchange.Uri.AbsolutePath == DcrTestClient.RegistrationPath);
+        var registered = JsonDocument.Parse(registration.ResponseBody!).RootElement;
+        registered.GetProperty("token_endpoint_auth_method").GetString().Should().Be("client_secret_post");
+        var secret = registered.GetProperty("client_secret").GetString();
+        secret.Should().NotBeNullOrEmpty();
+        session.Wire.TokenRequests("authorization_code").Should().ContainSingle().Subject.Form!["client_secret"].Should().Be(secret);
     }
 
     [Fact]
@@ -221,9 +228,9 @@ public sealed class McpClientTests
 
         /// <param name="allowClientSecretPost">
         /// Widens anonymous registration to <c>client_secret_post</c>, which the MCP C# SDK (2.4.0) asks for in every
-        /// registration; by default an anonymous caller may register public clients (<c>none</c>) only.
+        /// registration; by default the host registers it as a public client (<c>none</c>) instead.
         /// </param>
-        public static McpServers Start(bool allowClientSecretPost = true)
+        public static McpServers Start(bool allowClientSecretPost = false)
         {
             // The MCP server's URL has to be known before either server starts (the host allows it as a resource, the
             // MCP server names it in its metadata), so its port is chosen up front: outside the ephemeral ranges

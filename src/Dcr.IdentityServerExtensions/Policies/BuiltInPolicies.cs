@@ -1,5 +1,6 @@
 using Dcr.IdentityServerExtensions.Options;
 using Dcr.IdentityServerExtensions.Protocol;
+using Dcr.IdentityServerExtensions.Services;
 using Dcr.IdentityServerExtensions.Stores;
 using Microsoft.Extensions.Options;
 
@@ -17,10 +18,7 @@ public sealed class AnonymousRegistrationPolicy(IOptionsMonitor<DynamicClientReg
     public ValueTask<RegistrationResult<ClientMetadata>> ApplyAsync(ClientRegistrationPolicyContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var anonymous = context.Operation == ClientRegistrationOperation.Create
-            ? context.Caller.Principal is null
-            : context.ExistingClient?.RegisteredAnonymously == true;
-        if (!anonymous)
+        if (!IsAnonymous(context.Operation, context.Caller, context.ExistingClient))
         {
             return new(context.Metadata);
         }
@@ -50,6 +48,34 @@ public sealed class AnonymousRegistrationPolicy(IOptionsMonitor<DynamicClientReg
         }
 
         return new(metadata);
+    }
+
+    /// <summary>
+    /// Whether the limits apply: a registration without an initial access token, or an update of a client registered so.
+    /// </summary>
+    internal static bool IsAnonymous(ClientRegistrationOperation operation, RegistrationCaller caller, StoredClient? existing) =>
+        operation == ClientRegistrationOperation.Create ? caller.Principal is null : existing?.RegisteredAnonymously == true;
+
+    /// <summary>
+    /// The one adjustment made to an anonymous request before validation (RFC 7591 §3.2.1 lets a server replace
+    /// requested values): a client that asks for a shared secret (<c>client_secret_basic</c>, <c>client_secret_post</c>,
+    /// or no method, which defaults to <c>client_secret_basic</c>) but uses only the authorization code and refresh
+    /// token grants is registered as a public client, and the response says <c>none</c>. The MCP C# SDK asks for
+    /// <c>client_secret_post</c> in every registration and then authenticates as the response says; refusing it would
+    /// leave such clients unable to register anywhere registration is anonymous. Nothing is widened: the client gets no
+    /// secret and must use PKCE. A method the anonymous limits allow is kept as asked.
+    /// </summary>
+    internal static ClientMetadata PreferPublicClient(ClientMetadata metadata, DynamicClientRegistrationOptions options)
+    {
+        var requested = metadata.TokenEndpointAuthMethod ?? ClientMetadataValues.AuthMethodClientSecretBasic;
+        var methods = options.Anonymous.EffectiveTokenEndpointAuthMethods;
+        var grantTypes = metadata.GrantTypes ?? [ClientMetadataValues.GrantAuthorizationCode];
+        var replace = requested is ClientMetadataValues.AuthMethodClientSecretBasic or ClientMetadataValues.AuthMethodClientSecretPost
+            && !methods.Contains(requested)
+            && methods.Contains(ClientMetadataValues.AuthMethodNone)
+            && grantTypes.Count > 0
+            && grantTypes.All(grantType => grantType is ClientMetadataValues.GrantAuthorizationCode or ClientMetadataValues.GrantRefreshToken);
+        return replace ? metadata with { TokenEndpointAuthMethod = ClientMetadataValues.AuthMethodNone } : metadata;
     }
 
     /// <summary>

@@ -190,7 +190,10 @@ public sealed class ClientRegistrationService
                 $"This server does not support {string.Join(", ", request.UnsupportedMembers)}; register without {(request.UnsupportedMembers.Count == 1 ? "it" : "them")}.");
         }
 
-        var validated = _validator.Validate(request.Metadata);
+        var metadata = AnonymousRegistrationPolicy.IsAnonymous(operation, caller, existing)
+            ? AnonymousRegistrationPolicy.PreferPublicClient(request.Metadata, _options.CurrentValue)
+            : request.Metadata;
+        var validated = _validator.Validate(metadata);
         if (!validated.Succeeded)
         {
             return validated;

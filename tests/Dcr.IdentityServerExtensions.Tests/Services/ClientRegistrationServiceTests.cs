@@ -140,8 +140,11 @@ public sealed class ClientRegistrationServiceTests : IDisposable
         var registered = await RegisterAsync(PublicClient() with { GrantTypes = ["authorization_code", "refresh_token"] }, anonymous);
         _store[registered.Client.ClientId]!.RegisteredAnonymously.Should().BeTrue();
 
-        (await Service().RegisterAsync(new ClientRegistrationRequest { Metadata = WebClient() }, anonymous, Endpoint, default))
-            .ShouldFailWith("invalid_client_metadata").Description.Should().Contain("client_secret_basic");
+        var askedForSecret = (await Service().RegisterAsync(new ClientRegistrationRequest { Metadata = WebClient() }, anonymous, Endpoint, default)).ShouldSucceed();
+        askedForSecret.ClientSecret.Should().BeNull("an anonymous code client is registered public");
+        askedForSecret.Client.Metadata.TokenEndpointAuthMethod.Should().Be("none");
+        (await Service().RegisterAsync(new ClientRegistrationRequest { Metadata = new ClientMetadata { GrantTypes = ["client_credentials"], Scope = "api" } }, anonymous, Endpoint, default))
+            .ShouldFailWith("invalid_client_metadata").Description.Should().Contain("client_credentials");
         (await Service().RegisterAsync(new ClientRegistrationRequest { Metadata = PublicClient() with { Scope = "dcr" } }, anonymous, Endpoint, default))
             .ShouldFailWith("invalid_client_metadata").Description.Should().Contain("scope 'dcr'");
 
