@@ -20,6 +20,10 @@ public sealed class SoftwareStatementValidator
 
     private const int MaxKeySetBytes = 256 * 1024;
 
+    // A failed fetch of an issuer's keys is not repeated for this long: every registration naming that issuer would
+    // otherwise make the server fetch again, a request amplifier aimed at the issuer (or at whoever holds its name).
+    internal static readonly TimeSpan FailedFetchRetryDelay = TimeSpan.FromSeconds(30);
+
     // JWT claims about the statement itself, not client metadata: they never overwrite the request's members.
     private static readonly HashSet<string> StatementClaims = new(StringComparer.Ordinal)
     {
@@ -30,6 +34,7 @@ public sealed class SoftwareStatementValidator
     private readonly SafeHttpFetcher _fetcher;
     private readonly TimeProvider _timeProvider;
     private readonly ConcurrentDictionary<Uri, (DateTimeOffset FetchedAt, IReadOnlyList<SecurityKey> Keys)> _keySets = new();
+    private readonly ConcurrentDictionary<Uri, DateTimeOffset> _failedFetches = new();
     private readonly JsonWebTokenHandler _handler = new();
 
     internal SoftwareStatementValidator(
@@ -66,6 +71,21 @@ public sealed class SoftwareStatementValidator
         }
 
         using var document = JsonDocument.Parse(body);
+        if (options.Required)
+        {
+            // Required statements are the point of attested metadata: a member sent beside the statement and not in it
+            // would be registered without anyone having vouched for it.
+            var unattested = document.RootElement.EnumerateObject()
+                .Select(member => member.Name)
+                .Where(name => name != ClientMetadataNames.SoftwareStatement && !claims.Value.TryGetProperty(name, out _))
+                .ToList();
+            if (unattested.Count > 0)
+            {
+                return RegistrationError.InvalidMetadata(
+                    $"This server requires every metadata member to come from the software_statement; {string.Join(", ", unattested.Take(10))} {(unattested.Count == 1 ? "is" : "are")} not in it.");
+            }
+        }
+
         return ClientMetadataJson.ReadRequest(Merge(document.RootElement, claims.Value), extendedMetadataNames);
     }
 
@@ -80,6 +100,18 @@ public sealed class SoftwareStatementValidator
         catch (ArgumentException)
         {
             return Invalid("The software_statement is not a signed JWT.");
+        }
+
+        // A statement is a plain signed JWT; an access token, ID token or client assertion of the same issuer must
+        // not pass for one (RFC 8725 §3.11).
+        if (!string.IsNullOrEmpty(token.Typ) && !string.Equals(token.Typ, "JWT", StringComparison.OrdinalIgnoreCase))
+        {
+            return Invalid($"The software_statement's typ must be JWT when present, not '{Truncate(token.Typ)}'.");
+        }
+
+        if (!token.TryGetPayloadValue<long>("exp", out _))
+        {
+            return Invalid("The software_statement must carry an expiration time (exp).");
         }
 
         var issuer = options.TrustedIssuers.FirstOrDefault(trusted => string.Equals(trusted.Issuer, token.Issuer, StringComparison.Ordinal));
@@ -102,7 +134,7 @@ public sealed class SoftwareStatementValidator
             IssuerSigningKeys = keys,
             ValidateAudience = false,
             ValidateLifetime = true,
-            RequireExpirationTime = false,
+            RequireExpirationTime = true,
             RequireSignedTokens = true,
             LifetimeValidator = IsWithinLifetime,
         }).ConfigureAwait(false);
@@ -119,6 +151,8 @@ public sealed class SoftwareStatementValidator
 
         static RegistrationError Invalid(string description) =>
             new(RegistrationErrorCodes.InvalidSoftwareStatement, description);
+
+        static string Truncate(string value) => value.Length <= 40 ? value : string.Concat(value.AsSpan(0, 40), "…");
     }
 
     // The product's clock, not the machine's, decides expiry (tests move it); one minute of skew between issuer and us.
@@ -126,7 +160,7 @@ public sealed class SoftwareStatementValidator
     {
         var now = _timeProvider.GetUtcNow().UtcDateTime;
         var skew = TimeSpan.FromMinutes(1);
-        return (notBefore is null || notBefore.Value - skew <= now) && (expires is null || now < expires.Value + skew);
+        return (notBefore is null || notBefore.Value - skew <= now) && expires is not null && now < expires.Value + skew;
     }
 
     private async Task<IReadOnlyList<SecurityKey>> KeysAsync(TrustedSoftwareStatementIssuer issuer, CancellationToken cancellationToken)
@@ -143,16 +177,23 @@ public sealed class SoftwareStatementValidator
             return cached.Keys;
         }
 
+        if (_failedFetches.TryGetValue(uri, out var failedAt) && now - failedAt < FailedFetchRetryDelay)
+        {
+            return cached.Keys ?? [];
+        }
+
         // The product's one outbound fetcher: https, no redirects, a cap, a timeout, no special-use addresses.
         if (await _fetcher.FetchAsync(uri, MaxKeySetBytes, cancellationToken).ConfigureAwait(false) is FetchResult.Succeeded succeeded
             && TryDecode(succeeded.Body) is { } json
             && PublicJsonWebKeys.TryRead(json, out var fetched))
         {
             _keySets[uri] = (now, fetched);
+            _failedFetches.TryRemove(uri, out _);
             return fetched;
         }
 
         // Serve the last keys known rather than nothing while the issuer is unreachable.
+        _failedFetches[uri] = now;
         return cached.Keys ?? [];
     }
 
