@@ -77,14 +77,17 @@ builder.Services.AddOpenIddict()
         options.UseAspNetCore();
 
         // Tokens that have a database entry (authorization codes, refresh tokens, and access tokens with
-        // Sample:StoreAccessTokens) are checked against it; UseOpenIddict() below makes validation also refuse any access
-        // token whose client was deleted, with or without an entry.
+        // Sample:StoreAccessTokens) are checked against it; RejectTokensOfDeletedClients() below makes validation also
+        // refuse any access token whose client was deleted, with or without an entry.
         options.EnableTokenEntryValidation();
         options.EnableAuthorizationEntryValidation();
     });
 
 // Dynamically registered clients may ask for this host's own API as an RFC 8707 resource, besides any configured ones.
-builder.Services.AddDynamicClientRegistration(options => options.Resources.Allowed.Add(apiResource)).UseOpenIddict();
+// The two opt-ins change the host beyond registration: every validated access token's client is checked (a deleted
+// client's tokens stop at once), and OpenIddict's dispatchers never log at Trace, where they write whole tokens.
+builder.Services.AddDynamicClientRegistration(options => options.Resources.Allowed.Add(apiResource))
+    .UseOpenIddict(openIddict => openIddict.RejectTokensOfDeletedClients().KeepTokensOutOfLogs());
 
 // After AddOpenIddict(), whose AddMemoryCache() registered the unbounded default.
 builder.Services.Replace(ServiceDescriptor.Singleton<IMemoryCache, BoundedMemoryCache>());

@@ -16,15 +16,21 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class OpenIddictDynamicClientRegistrationExtensions
 {
     /// <summary>
-    /// Uses OpenIddict as the host: clients are OpenIddict applications written through its application manager
-    /// (replaced by <see cref="DynamicClientApplicationManager{TApplication}"/>), initial access tokens are checked by
-    /// OpenIddict validation (configure it with <c>UseLocalServer()</c> and <c>UseAspNetCore()</c>), and the discovery
-    /// document advertises <c>registration_endpoint</c>. Dynamically registered clients must use PKCE <c>S256</c>
-    /// (<c>plain</c> is refused for them; remove it from the server for every client, as the sample does). Allowed scopes and grant types left empty default to those
-    /// the OpenIddict server is configured with. OpenIddict validation also rejects every access token whose client no
-    /// longer exists (<see cref="RejectTokensOfDeletedClients"/>), whether or not the token has a database entry.
+    /// Uses OpenIddict as the host, for client registration only: clients are OpenIddict applications written through
+    /// its application manager, which is replaced by <see cref="DynamicClientApplicationManager{TApplication}"/> (it
+    /// changes nothing for the host's other applications: their secrets, redirect URIs, permissions and keys are
+    /// checked as before); initial access tokens are checked by OpenIddict validation (configure it with
+    /// <c>UseLocalServer()</c> and <c>UseAspNetCore()</c>); discovery advertises <c>registration_endpoint</c>;
+    /// dynamically registered clients must use PKCE <c>S256</c> and may present RFC 7523 client assertions. Allowed
+    /// scopes and grant types left empty default to those the OpenIddict server is configured with.
+    /// What changes more of the host than that is an explicit opt-in of <paramref name="configure"/>: checking every
+    /// access token's client at validation (<see cref="OpenIddictDynamicClientRegistrationBuilder.RejectTokensOfDeletedClients"/>)
+    /// and keeping tokens out of OpenIddict's trace logs (<see cref="OpenIddictDynamicClientRegistrationBuilder.KeepTokensOutOfLogs"/>).
     /// </summary>
-    public static DynamicClientRegistrationBuilder UseOpenIddict(this DynamicClientRegistrationBuilder builder)
+    /// <param name="builder">The registration builder.</param>
+    /// <param name="configure">The opt-ins, for example <c>openIddict =&gt; openIddict.RejectTokensOfDeletedClients()</c>.</param>
+    public static DynamicClientRegistrationBuilder UseOpenIddict(
+        this DynamicClientRegistrationBuilder builder, Action<OpenIddictDynamicClientRegistrationBuilder>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
@@ -51,51 +57,9 @@ public static class OpenIddictDynamicClientRegistrationExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<OpenIddictServerOptions>, ConfigureServerHandlers>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<OpenIddictServerOptions>, ConfigureServerResources>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<DynamicClientRegistrationOptions>, DefaultsFromServer>());
-        services.TryAdd(RejectTokensOfDeletedClients.Descriptor.ServiceDescriptor);
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<OpenIddictValidationOptions>, ConfigureValidation>());
 
-        // OpenIddict's dispatchers write every token they create or validate at Trace: initial access tokens and
-        // access tokens would reach the logs. Those two categories never go below Debug, whatever level the host set.
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<LoggerFilterOptions>, TokenLoggingFilter>());
+        configure?.Invoke(new OpenIddictDynamicClientRegistrationBuilder(services));
         return builder;
-    }
-
-    /// <summary>
-    /// Adds, for each of OpenIddict's two dispatcher categories and each logging provider, a rule at the level the host's
-    /// own rules give that category, raised to Debug if it was lower. Runs after the host's configuration, so a host
-    /// at Information stays at Information and a host at Trace gets Debug there.
-    /// </summary>
-    private sealed class TokenLoggingFilter : IPostConfigureOptions<LoggerFilterOptions>
-    {
-        private static readonly string[] Categories =
-        [
-            "OpenIddict.Server.OpenIddictServerDispatcher",
-            "OpenIddict.Validation.OpenIddictValidationDispatcher",
-        ];
-
-        public void PostConfigure(string? name, LoggerFilterOptions options)
-        {
-            var providers = options.Rules.Select(rule => rule.ProviderName).Where(provider => provider is not null).Distinct().ToList();
-            foreach (var category in Categories)
-            {
-                var general = LevelFor(options.Rules, provider: null, category) ?? options.MinLevel;
-                options.Rules.Add(new LoggerFilterRule(null, category, Raise(general), null));
-                foreach (var provider in providers)
-                {
-                    options.Rules.Add(new LoggerFilterRule(provider, category, Raise(LevelFor(options.Rules, provider, category) ?? general), null));
-                }
-            }
-        }
-
-        // The most specific matching rule's level, as the logging framework would pick it for this provider alone.
-        private static LogLevel? LevelFor(IEnumerable<LoggerFilterRule> rules, string? provider, string category) => rules
-            .Where(rule => rule.ProviderName == provider && rule.Filter is null && rule.LogLevel is not null
-                && (rule.CategoryName is null || category.StartsWith(rule.CategoryName, StringComparison.OrdinalIgnoreCase)))
-            .OrderByDescending(rule => rule.CategoryName?.Length ?? -1)
-            .Select(rule => rule.LogLevel)
-            .FirstOrDefault();
-
-        private static LogLevel Raise(LogLevel level) => level < LogLevel.Debug ? LogLevel.Debug : level;
     }
 
     // private_key_jwt as client libraries send it, with a lifetime cap and replay protection, for dynamically
@@ -155,17 +119,6 @@ public static class OpenIddictDynamicClientRegistrationExtensions
         }
     }
 
-    private sealed class ConfigureValidation : IConfigureOptions<OpenIddictValidationOptions>
-    {
-        public void Configure(OpenIddictValidationOptions options)
-        {
-            if (!options.Handlers.Contains(RejectTokensOfDeletedClients.Descriptor))
-            {
-                options.Handlers.Add(RejectTokensOfDeletedClients.Descriptor);
-            }
-        }
-    }
-
     // Left empty, the allowed scopes and grant types follow what the server itself supports.
     private sealed class DefaultsFromServer(IOptionsMonitor<OpenIddictServerOptions> server) : IPostConfigureOptions<DynamicClientRegistrationOptions>
     {
@@ -219,15 +172,18 @@ public static class OpenIddictDynamicClientRegistrationExtensions
 
     /// <summary>
     /// Issues access tokens without the database row OpenIddict writes for each of them (<see cref="SkipAccessTokenEntry"/>):
-    /// no write per <c>client_credentials</c> request. Authorization codes and refresh tokens keep their rows. The tokens of
-    /// a deleted client still stop working, because <c>UseOpenIddict()</c> makes validation check that the client exists;
-    /// what is lost is revoking a single access token at the revocation endpoint (revoke the client's refresh token or
-    /// delete the client instead, or keep access tokens short-lived). The server's own token validation (introspection,
-    /// userinfo, revocation) gets the same check that the client exists (<see cref="RejectTokensOfDeletedClients"/>).
+    /// no write per <c>client_credentials</c> request. Authorization codes and refresh tokens keep their rows. Without a
+    /// row nothing else would stop the access tokens of a deleted client, so this also makes OpenIddict validation and
+    /// the server's own token validation (introspection, userinfo, revocation) check that the token's client still
+    /// exists (<see cref="RejectTokensOfDeletedClients"/>, as
+    /// <see cref="OpenIddictDynamicClientRegistrationBuilder.RejectTokensOfDeletedClients"/> adds it): one indexed read
+    /// per validated token. What is lost is revoking a single access token at the revocation endpoint (revoke the
+    /// client's refresh token or delete the client instead, or keep access tokens short-lived).
     /// </summary>
     public static OpenIddictServerBuilder SkipAccessTokenStorage(this OpenIddictServerBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        OpenIddictDynamicClientRegistrationBuilder.AddDeletedClientCheckToValidation(builder.Services);
         builder.Services.TryAdd(SkipAccessTokenEntry.Descriptor.ServiceDescriptor);
         builder.Services.TryAdd(RejectTokensOfDeletedClients.ServerDescriptor.ServiceDescriptor);
         return builder.Configure(options =>

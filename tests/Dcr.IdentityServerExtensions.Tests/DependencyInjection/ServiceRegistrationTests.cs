@@ -130,6 +130,28 @@ public class ServiceRegistrationTests
         $"{descriptor.ServiceType} <- {ImplementationTypeOf(descriptor)?.ToString() ?? "factory"} ({descriptor.Lifetime})";
 
     [Fact]
+    public void use_openiddict_alone_changes_neither_the_hosts_token_validation_nor_its_logging()
+    {
+        var services = Register(times: 1, useOpenIddict: true);
+
+        CountFromProduct(services, typeof(IConfigureOptions<global::OpenIddict.Validation.OpenIddictValidationOptions>)).Should().Be(0);
+        CountFromProduct(services, typeof(IPostConfigureOptions<Microsoft.Extensions.Logging.LoggerFilterOptions>)).Should().Be(0);
+    }
+
+    [Fact]
+    public void the_opt_ins_add_the_deleted_client_check_and_the_logging_safeguard_once_however_often_they_are_called()
+    {
+        var services = new ServiceCollection();
+        for (var i = 0; i < 2; i++)
+        {
+            services.AddDynamicClientRegistration().UseOpenIddict(openIddict => openIddict.RejectTokensOfDeletedClients().KeepTokensOutOfLogs());
+        }
+
+        CountFromProduct(services, typeof(IConfigureOptions<global::OpenIddict.Validation.OpenIddictValidationOptions>)).Should().Be(1);
+        CountFromProduct(services, typeof(IPostConfigureOptions<Microsoft.Extensions.Logging.LoggerFilterOptions>)).Should().Be(1);
+    }
+
+    [Fact]
     public void using_openiddict_twice_adds_its_server_configurations_once()
     {
         var once = Register(times: 1, useOpenIddict: true);

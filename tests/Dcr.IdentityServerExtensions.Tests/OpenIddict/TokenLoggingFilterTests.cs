@@ -44,13 +44,28 @@ public sealed class TokenLoggingFilterTests
         factory.CreateLogger(ValidationDispatcher).IsEnabled(LogLevel.Error).Should().BeTrue();
     }
 
-    private static ServiceProvider Build(Dictionary<string, string?> settings)
+    [Fact]
+    public void use_openiddict_alone_leaves_the_hosts_logging_rules_as_they_are()
+    {
+        using var provider = Build(new() { ["Logging:LogLevel:Default"] = "Trace" }, keepTokensOutOfLogs: false);
+
+        provider.GetRequiredService<ILoggerFactory>().CreateLogger(ServerDispatcher).IsEnabled(LogLevel.Trace)
+            .Should().BeTrue("the safeguard is an opt-in");
+    }
+
+    private static ServiceProvider Build(Dictionary<string, string?> settings, bool keepTokensOutOfLogs = true)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging(logging => logging.AddConfiguration(configuration.GetSection("Logging")).AddConsole());
-        services.AddDynamicClientRegistration().UseOpenIddict();
+        services.AddDynamicClientRegistration().UseOpenIddict(openIddict =>
+        {
+            if (keepTokensOutOfLogs)
+            {
+                openIddict.KeepTokensOutOfLogs();
+            }
+        });
         return services.BuildServiceProvider();
     }
 }
