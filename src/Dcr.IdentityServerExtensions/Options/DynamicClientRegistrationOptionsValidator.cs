@@ -6,7 +6,7 @@ namespace Dcr.IdentityServerExtensions.Options;
 /// <summary>
 /// Rejects settings that cannot work, at start-up, with a message that names the key and says how to fix it.
 /// </summary>
-public sealed class DynamicClientRegistrationOptionsValidator : IValidateOptions<DynamicClientRegistrationOptions>
+internal sealed class DynamicClientRegistrationOptionsValidator : IValidateOptions<DynamicClientRegistrationOptions>
 {
     private const string Section = DynamicClientRegistrationOptions.SectionName;
 

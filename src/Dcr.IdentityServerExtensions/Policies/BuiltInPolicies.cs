@@ -12,7 +12,7 @@ namespace Dcr.IdentityServerExtensions.Policies;
 /// every later update. By default that is a public client of the authorization code flow, so an open registration
 /// endpoint cannot hand out confidential <c>client_credentials</c> clients.
 /// </summary>
-public sealed class AnonymousRegistrationPolicy(IOptionsMonitor<DynamicClientRegistrationOptions> options) : IClientRegistrationPolicy
+internal sealed class AnonymousRegistrationPolicy(IOptionsMonitor<DynamicClientRegistrationOptions> options) : IClientRegistrationPolicy
 {
     /// <inheritdoc />
     public ValueTask<RegistrationResult<ClientMetadata>> ApplyAsync(ClientRegistrationPolicyContext context, CancellationToken cancellationToken)
@@ -92,7 +92,7 @@ public sealed class AnonymousRegistrationPolicy(IOptionsMonitor<DynamicClientReg
 /// Trusted hosts (<c>Policies:TrustedRedirectHosts</c>): every redirect URI must point at a host, or use a
 /// private-use scheme, that the server lists.
 /// </summary>
-public sealed class TrustedRedirectHostsPolicy(IOptionsMonitor<DynamicClientRegistrationOptions> options) : IClientRegistrationPolicy
+internal sealed class TrustedRedirectHostsPolicy(IOptionsMonitor<DynamicClientRegistrationOptions> options) : IClientRegistrationPolicy
 {
     /// <inheritdoc />
     public ValueTask<RegistrationResult<ClientMetadata>> ApplyAsync(ClientRegistrationPolicyContext context, CancellationToken cancellationToken)
@@ -169,7 +169,7 @@ public sealed class TrustedRedirectHostsPolicy(IOptionsMonitor<DynamicClientRegi
 /// At most <c>Policies:MaxClientsPerCaller</c> clients registered under one initial access token caller, counted in
 /// the store (registration only; anonymous callers are not counted).
 /// </summary>
-public sealed class MaxClientsPerCallerPolicy(IOptionsMonitor<DynamicClientRegistrationOptions> options, IClientRegistrationStore store)
+internal sealed class MaxClientsPerCallerPolicy(IOptionsMonitor<DynamicClientRegistrationOptions> options, IClientRegistrationStore store)
     : IClientRegistrationPolicy
 {
     /// <inheritdoc />
@@ -190,7 +190,7 @@ public sealed class MaxClientsPerCallerPolicy(IOptionsMonitor<DynamicClientRegis
 }
 
 /// <summary>A client that registers no scope gets <c>Policies:DefaultScope</c>.</summary>
-public sealed class DefaultScopePolicy(IOptionsMonitor<DynamicClientRegistrationOptions> options) : IClientRegistrationPolicy
+internal sealed class DefaultScopePolicy(IOptionsMonitor<DynamicClientRegistrationOptions> options) : IClientRegistrationPolicy
 {
     /// <inheritdoc />
     public ValueTask<RegistrationResult<ClientMetadata>> ApplyAsync(ClientRegistrationPolicyContext context, CancellationToken cancellationToken)

@@ -3,7 +3,7 @@ using Dcr.IdentityServerExtensions.Protocol;
 namespace Dcr.IdentityServerExtensions.Policies;
 
 /// <summary>Runs the registered policies in order; the first rejection wins.</summary>
-public sealed class ClientRegistrationPolicyPipeline
+internal sealed class ClientRegistrationPolicyPipeline
 {
     private readonly IReadOnlyList<IClientRegistrationPolicy> _policies;
 

@@ -30,7 +30,7 @@ public static class ClientMetadataJson
     /// </summary>
     /// <param name="body">The UTF-8 request body.</param>
     /// <param name="extendedMetadataNames">Extra member names the server accepts and stores.</param>
-    public static RegistrationResult<ClientRegistrationRequest> ReadRequest(
+    internal static RegistrationResult<ClientRegistrationRequest> ReadRequest(
         ReadOnlyMemory<byte> body, IReadOnlySet<string>? extendedMetadataNames = null)
     {
         // Checked up front: the parser checks string contents only when they are read, and would then throw.
@@ -57,7 +57,7 @@ public static class ClientMetadataJson
     }
 
     /// <summary>Reads a request from an already parsed JSON element.</summary>
-    public static RegistrationResult<ClientRegistrationRequest> ReadRequest(
+    internal static RegistrationResult<ClientRegistrationRequest> ReadRequest(
         JsonElement root, IReadOnlySet<string>? extendedMetadataNames = null) =>
         Read(root, name => extendedMetadataNames?.Contains(name) == true, rejectUnsupported: true);
 
@@ -221,7 +221,7 @@ public static class ClientMetadataJson
     }
 
     /// <summary>Reads metadata that this product wrote with <see cref="SerializeMetadata"/> (for example from a store).</summary>
-    public static ClientMetadata ReadStoredMetadata(string json)
+    internal static ClientMetadata ReadStoredMetadata(string json)
     {
         using var document = JsonDocument.Parse(json);
         var result = ReadStoredMetadata(document.RootElement);
@@ -231,7 +231,7 @@ public static class ClientMetadataJson
     }
 
     /// <summary>Serializes metadata to a JSON object string (the stored form).</summary>
-    public static string SerializeMetadata(ClientMetadata metadata)
+    internal static string SerializeMetadata(ClientMetadata metadata)
     {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))

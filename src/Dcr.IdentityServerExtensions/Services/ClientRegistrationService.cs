@@ -14,7 +14,7 @@ namespace Dcr.IdentityServerExtensions.Services;
 /// registration access tokens, rotates and retains them as configured, writes through the store, and builds every
 /// response from what the store returned.
 /// </summary>
-public sealed class ClientRegistrationService
+internal sealed class ClientRegistrationService
 {
     private readonly IClientRegistrationStore _store;
     private readonly ClientMetadataValidator _validator;

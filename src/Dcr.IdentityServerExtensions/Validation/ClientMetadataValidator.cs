@@ -9,7 +9,7 @@ namespace Dcr.IdentityServerExtensions.Validation;
 /// Checks client metadata for syntax and RFC 7591 consistency and fills in the RFC defaults, in one named step:
 /// the output is the metadata exactly as it will be stored, or the first error found.
 /// </summary>
-public sealed class ClientMetadataValidator
+internal sealed class ClientMetadataValidator
 {
     internal static readonly HashSet<string> ForbiddenSchemes = new(StringComparer.OrdinalIgnoreCase)
     {

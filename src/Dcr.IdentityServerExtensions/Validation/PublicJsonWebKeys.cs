@@ -4,7 +4,7 @@ using Microsoft.IdentityModel.Tokens;
 namespace Dcr.IdentityServerExtensions.Validation;
 
 /// <summary>Reads JSON Web Key Sets that must hold public signing keys only (client <c>jwks</c>, software statement issuers).</summary>
-public static class PublicJsonWebKeys
+internal static class PublicJsonWebKeys
 {
     /// <summary>
     /// Reads a JSON Web Key Set of public RSA (2048 bits or more) and EC (P-256, P-384, P-521) signing keys. Returns

@@ -14,7 +14,7 @@ namespace Dcr.IdentityServerExtensions.Validation;
 /// Software statements (RFC 7591 §2.3): checks the JWT's signature against a trusted issuer's keys, its issuer and its
 /// lifetime, then lets its claims take precedence over the same members sent in plain JSON.
 /// </summary>
-public sealed class SoftwareStatementValidator
+internal sealed class SoftwareStatementValidator
 {
     private static readonly TimeSpan KeySetLifetime = TimeSpan.FromHours(1);
 
