@@ -33,29 +33,7 @@ internal sealed class DynamicClientRegistrationOptionsValidator : IValidateOptio
             failures.Add($"{Section}:InitialAccessTokenScope '{options.InitialAccessTokenScope}' is not one scope value (RFC 6749 §3.3: printable characters, no spaces or quotes). Give exactly one, such as 'dcr'.");
         }
 
-        foreach (var method in options.AllowedTokenEndpointAuthMethods)
-        {
-            if (!DynamicClientRegistrationOptions.SupportedTokenEndpointAuthMethods.Contains(method))
-            {
-                failures.Add($"{Section}:AllowedTokenEndpointAuthMethods contains '{method}', which this version does not support. Use any of: {string.Join(", ", DynamicClientRegistrationOptions.SupportedTokenEndpointAuthMethods)}.");
-            }
-        }
-
-        foreach (var grantType in options.AllowedGrantTypes)
-        {
-            if (string.IsNullOrWhiteSpace(grantType) || grantType.Contains(' ', StringComparison.Ordinal))
-            {
-                failures.Add($"{Section}:AllowedGrantTypes contains '{grantType}'. Each entry must be one grant type, such as '{ClientMetadataValues.GrantClientCredentials}'.");
-            }
-        }
-
-        foreach (var scope in options.AllowedScopes)
-        {
-            if (!Validation.ClientMetadataValidator.IsScopeToken(scope))
-            {
-                failures.Add($"{Section}:AllowedScopes contains '{scope}', which is not a valid scope value (RFC 6749 §3.3). Remove it or fix its spelling.");
-            }
-        }
+        CheckClientLists(failures, Section, options.AllowedTokenEndpointAuthMethods, options.AllowedGrantTypes, options.AllowedScopes);
 
         if (options.ClientSecretLifetime is { } lifetime && lifetime < TimeSpan.Zero)
         {
@@ -156,29 +134,7 @@ internal sealed class DynamicClientRegistrationOptionsValidator : IValidateOptio
         }
 
         var anonymous = options.Anonymous;
-        foreach (var method in anonymous.AllowedTokenEndpointAuthMethods)
-        {
-            if (!DynamicClientRegistrationOptions.SupportedTokenEndpointAuthMethods.Contains(method))
-            {
-                failures.Add($"{Section}:Anonymous:AllowedTokenEndpointAuthMethods contains '{method}', which this version does not support. Use any of: {string.Join(", ", DynamicClientRegistrationOptions.SupportedTokenEndpointAuthMethods)}.");
-            }
-        }
-
-        foreach (var grantType in anonymous.AllowedGrantTypes)
-        {
-            if (string.IsNullOrWhiteSpace(grantType) || grantType.Contains(' ', StringComparison.Ordinal))
-            {
-                failures.Add($"{Section}:Anonymous:AllowedGrantTypes contains '{grantType}'. Each entry must be one grant type, such as '{ClientMetadataValues.GrantAuthorizationCode}'.");
-            }
-        }
-
-        foreach (var scope in anonymous.AllowedScopes)
-        {
-            if (!Validation.ClientMetadataValidator.IsScopeToken(scope))
-            {
-                failures.Add($"{Section}:Anonymous:AllowedScopes contains '{scope}', which is not a valid scope value (RFC 6749 §3.3). Remove it or fix its spelling.");
-            }
-        }
+        CheckClientLists(failures, $"{Section}:Anonymous", anonymous.AllowedTokenEndpointAuthMethods, anonymous.AllowedGrantTypes, anonymous.AllowedScopes);
 
         foreach (var resource in options.Resources.Allowed)
         {
@@ -210,6 +166,35 @@ internal sealed class DynamicClientRegistrationOptionsValidator : IValidateOptio
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    // The same three lists exist for every caller and for anonymous callers; they are checked alike under their own key.
+    private static void CheckClientLists(List<string> failures, string prefix,
+        IEnumerable<string> methods, IEnumerable<string> grantTypes, IEnumerable<string> scopes)
+    {
+        foreach (var method in methods)
+        {
+            if (!DynamicClientRegistrationOptions.SupportedTokenEndpointAuthMethods.Contains(method))
+            {
+                failures.Add($"{prefix}:AllowedTokenEndpointAuthMethods contains '{method}', which this version does not support. Use any of: {string.Join(", ", DynamicClientRegistrationOptions.SupportedTokenEndpointAuthMethods)}.");
+            }
+        }
+
+        foreach (var grantType in grantTypes)
+        {
+            if (string.IsNullOrWhiteSpace(grantType) || grantType.Contains(' ', StringComparison.Ordinal))
+            {
+                failures.Add($"{prefix}:AllowedGrantTypes contains '{grantType}'. Each entry must be one grant type, such as '{ClientMetadataValues.GrantAuthorizationCode}'.");
+            }
+        }
+
+        foreach (var scope in scopes)
+        {
+            if (!Validation.ClientMetadataValidator.IsScopeToken(scope))
+            {
+                failures.Add($"{prefix}:AllowedScopes contains '{scope}', which is not a valid scope value (RFC 6749 §3.3). Remove it or fix its spelling.");
+            }
+        }
     }
 
     private static bool IsRfcMemberName(string name) =>
