@@ -86,6 +86,8 @@ public sealed class ClientIdMetadataDocuments
             return Refuse(uri, ClientIdMetadataDocumentRefusal.HostNotAllowed, null);
         }
 
+        StoreResult failure;
+
         // A scope of its own, so that the request's own data context never tracks a version of the client older than
         // what is written here, and a failed insert does not linger in it.
         var scope = _scopes.CreateAsyncScope();
@@ -130,24 +132,29 @@ public sealed class ClientIdMetadataDocuments
                 : await store.UpdateAsync(client, cancellationToken).ConfigureAwait(false);
             Log.MetadataDocumentFetched(_logger, uri.Host, uri.AbsolutePath, document.Lifetime, existing is null);
             _metrics.RecordMetadataDocumentFetch(MetricOutcomeValid);
-            switch (stored.Status)
+            if (stored.Status == StoreStatus.Succeeded)
             {
-                case StoreStatus.Succeeded:
-                    return ClientIdMetadataDocumentOutcome.Ready.Instance;
-                case StoreStatus.Rejected:
-                    return Refuse(uri, ClientIdMetadataDocumentRefusal.InvalidMetadata, stored.Description);
+                return ClientIdMetadataDocumentOutcome.Ready.Instance;
             }
+
+            if (stored.Status == StoreStatus.Rejected && existing is not null)
+            {
+                return Refuse(uri, ClientIdMetadataDocumentRefusal.InvalidMetadata, stored.Description);
+            }
+
+            failure = stored;
         }
 
-        // Another request, here or on another instance sharing the store, wrote the client first: the unique client_id
-        // of a second insert fails (which the store reports as unavailable), or the version of an update no longer
-        // matches. It wrote the same document, fetched moments ago; if the client is there, it is used.
+        // Another request, here or on another instance sharing the store, may have written the client first: the host
+        // refuses a second client with the same client_id (OpenIddict as invalid, the database's unique index as a
+        // failed write), and an update whose version no longer matches is a conflict. It wrote the same document, fetched
+        // moments ago; if the client is there, it is used.
         var retry = _scopes.CreateAsyncScope();
         await using (retry.ConfigureAwait(false))
         {
             var current = await retry.ServiceProvider.GetRequiredService<IClientRegistrationStore>().FindAsync(clientId, cancellationToken).ConfigureAwait(false);
-            return current is { Source: ClientSources.MetadataDocument }
-                ? ClientIdMetadataDocumentOutcome.Ready.Instance
+            return current is { Source: ClientSources.MetadataDocument } ? ClientIdMetadataDocumentOutcome.Ready.Instance
+                : failure.Status == StoreStatus.Rejected ? Refuse(uri, ClientIdMetadataDocumentRefusal.InvalidMetadata, failure.Description)
                 : Refuse(uri, ClientIdMetadataDocumentRefusal.StoreUnavailable, null);
         }
     }
