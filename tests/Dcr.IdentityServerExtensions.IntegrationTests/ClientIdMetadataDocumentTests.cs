@@ -323,6 +323,88 @@ public sealed class ClientIdMetadataDocumentTests : IClassFixture<ClientIdMetada
         _documents.RequestsOf(path).Should().BeInRange(1, 2, "one fetch, or a second one only if it started after the first was stored");
     }
 
+    [Theory]
+    [InlineData("max-age=60", 5 * 60)]
+    [InlineData("max-age=3600", 60 * 60)]
+    [InlineData("max-age=604800", 24 * 60 * 60)]
+    [InlineData("no-store", 5 * 60)]
+    [InlineData("no-cache, max-age=3600", 5 * 60)]
+    [InlineData("public, s-maxage=7200, max-age=60", 2 * 60 * 60)]
+    public async Task a_document_is_used_for_its_freshness_lifetime_clamped_and_fetched_again_when_it_ends(string cacheControl, int seconds)
+    {
+        var path = NewPath();
+        var clientId = _documents.Url(path).AbsoluteUri;
+        Serve(path, Document(clientId), response => response.Headers.CacheControl = cacheControl);
+        (await AuthorizeAndRedeemAsync(clientId)).ShouldSucceed();
+
+        _host.Time.Advance(TimeSpan.FromSeconds(seconds - 1));
+        (await AuthorizeAndRedeemAsync(clientId)).ShouldSucceed();
+        _documents.RequestsOf(path).Should().Be(1, "the stored client is fresh for one more second");
+
+        _host.Time.Advance(TimeSpan.FromSeconds(1));
+        (await AuthorizeAndRedeemAsync(clientId)).ShouldSucceed();
+        _documents.RequestsOf(path).Should().Be(2, "the freshness lifetime has ended");
+    }
+
+    [Fact]
+    public async Task an_expires_header_gives_the_lifetime_when_there_is_no_max_age()
+    {
+        var path = NewPath();
+        var clientId = _documents.Url(path).AbsoluteUri;
+        Serve(path, Document(clientId), response =>
+        {
+            // Date and Expires from the product's clock, so that their difference is what counts.
+            var now = _host.Time.GetUtcNow();
+            response.Headers.Date = now.ToString("R");
+            response.Headers.Expires = now.AddHours(2).ToString("R");
+        });
+        (await AuthorizeAndRedeemAsync(clientId)).ShouldSucceed();
+
+        _host.Time.Advance(TimeSpan.FromHours(2) - TimeSpan.FromSeconds(1));
+        (await AuthorizeAndRedeemAsync(clientId)).ShouldSucceed();
+        _documents.RequestsOf(path).Should().Be(1);
+        _host.Time.Advance(TimeSpan.FromSeconds(1));
+        (await AuthorizeAndRedeemAsync(clientId)).ShouldSucceed();
+        _documents.RequestsOf(path).Should().Be(2);
+    }
+
+    [Fact]
+    public async Task a_changed_redirect_uri_takes_effect_when_the_document_is_fetched_again()
+    {
+        var path = NewPath();
+        var clientId = _documents.Url(path).AbsoluteUri;
+        Serve(path, Document(clientId, """["http://127.0.0.1/old"]"""), response => response.Headers.CacheControl = "max-age=300");
+        (await AuthorizeAndRedeemAsync(clientId, "http://127.0.0.1:41234/old")).ShouldSucceed();
+
+        Serve(path, Document(clientId, """["http://127.0.0.1/new"]"""), response => response.Headers.CacheControl = "max-age=300");
+        _host.Time.Advance(TimeSpan.FromMinutes(5));
+
+        (await AuthorizeAndRedeemAsync(clientId, "http://127.0.0.1:41234/new")).ShouldSucceed();
+        ShouldBeErrorPage(await AuthorizeAsync(clientId, "http://127.0.0.1:41234/old"), "redirect_uri");
+    }
+
+    [Fact]
+    public async Task once_an_expired_document_turns_invalid_authorization_and_refresh_are_refused()
+    {
+        var path = NewPath();
+        var clientId = _documents.Url(path).AbsoluteUri;
+        Serve(path, Document(clientId));
+        var tokens = await AuthorizeAndRedeemAsync(clientId);
+        tokens.ShouldSucceed();
+
+        Serve(path, Document(clientId, extra: "\"client_secret\":\"leaked\""));
+        _host.Time.Advance(TimeSpan.FromMinutes(5));
+
+        ShouldBeErrorPage(await AuthorizeAsync(clientId), "forbidden authentication method");
+        var refresh = await _client.RefreshAsync(clientId, null, tokens.RefreshToken!, McpServer);
+        refresh.ProtocolError().Should().Be("invalid_client");
+        refresh.ErrorDescription.Should().Contain("client_secret");
+
+        // Not remembered: the document fixed, the very next request is served.
+        Serve(path, Document(clientId));
+        (await _client.RefreshAsync(clientId, null, tokens.RefreshToken!, McpServer)).ShouldSucceed();
+    }
+
     // Waits for something another task does, without a fixed sleep: polls, bounded by a generous limit.
     internal static async Task WaitUntilAsync(Func<bool> condition)
     {

@@ -1,0 +1,118 @@
+using System.Net;
+using Dcr.IdentityServerExtensions.IntegrationTests.Infrastructure;
+using Duende.IdentityModel;
+
+namespace Dcr.IdentityServerExtensions.IntegrationTests;
+
+/// <summary>
+/// Issue #16 under settings other than the shared fixture's: documents off, the special-use allowance off, an allow-list
+/// of hosts, and two instances over one database.
+/// </summary>
+public sealed class ClientIdMetadataDocumentHostTests : IAsyncLifetime
+{
+    private KeySetServer _documents = null!;
+
+    public async Task InitializeAsync() => _documents = await KeySetServer.StartAsync();
+
+    public async Task DisposeAsync() => await _documents.DisposeAsync();
+
+    private string Publish(string path)
+    {
+        var clientId = _documents.Url(path).AbsoluteUri;
+        _documents.Serve(path, ClientIdMetadataDocumentTests.Document(clientId));
+        return clientId;
+    }
+
+    private static async Task<WireResponse> AuthorizeAsync(DcrTestClient client, string clientId) =>
+        await WireResponse.ReadAsync(await client.AuthorizeAsync(clientId, "http://127.0.0.1:41234/callback", "openid",
+            Pkce.Challenge(CryptoRandom.CreateUniqueId(32)), "S256"));
+
+    [Fact]
+    public async Task with_the_special_use_allowance_off_a_document_on_loopback_is_refused_and_no_request_reaches_it()
+    {
+        var settings = ClientIdMetadataDocumentTests.Settings();
+        settings.Remove("DynamicClientRegistration:Network:AllowSpecialUseAddresses");
+        using var host = new SampleHost(settings, _documents.TrustIn);
+        using var client = host.CreateDcrClient();
+        var clientId = Publish("special/metadata.json");
+
+        var page = await AuthorizeAsync(client, clientId);
+
+        page.Status.Should().Be(HttpStatusCode.BadRequest, page.Body);
+        page.Headers.Location.Should().BeNull();
+        page.Body.Should().Contain("special-use address");
+        _documents.Requests.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task a_host_outside_the_allowed_hosts_is_refused_without_a_fetch()
+    {
+        var settings = ClientIdMetadataDocumentTests.Settings();
+        settings["DynamicClientRegistration:ClientIdMetadataDocuments:AllowedHosts:0"] = "*.example.com";
+        using var host = new SampleHost(settings, _documents.TrustIn);
+        using var client = host.CreateDcrClient();
+        var clientId = Publish("allowed/metadata.json");
+
+        var page = await AuthorizeAsync(client, clientId);
+
+        page.Status.Should().Be(HttpStatusCode.BadRequest, page.Body);
+        page.Body.Should().Contain("not allowed");
+        _documents.Requests.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task with_documents_off_a_url_client_id_is_an_unknown_client_and_nothing_is_fetched()
+    {
+        var settings = ClientIdMetadataDocumentTests.Settings();
+        settings["DynamicClientRegistration:ClientIdMetadataDocuments:Enabled"] = "false";
+        using var host = new SampleHost(settings, _documents.TrustIn);
+        using var client = host.CreateDcrClient();
+        var clientId = Publish("off/metadata.json");
+
+        var page = await AuthorizeAsync(client, clientId);
+        var discovery = await WireResponse.ReadAsync(await client.Http.GetAsync("/.well-known/openid-configuration"));
+
+        page.Status.Should().Be(HttpStatusCode.BadRequest, page.Body);
+        page.Headers.Location.Should().BeNull();
+        _documents.Requests.Should().BeEmpty();
+        discovery.Json.TryGetProperty("client_id_metadata_document_supported", out _).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task a_document_client_works_on_every_instance_sharing_the_database_and_its_freshness_is_shared()
+    {
+        // The temporary folder is left to the OS, as SharedDatabaseTests' would be when SQLite keeps the file open.
+        var directory = Path.Combine(Path.GetTempPath(), "dcr-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        using var database = TestDatabase.Create(directory);
+        using var a = new SampleHost(ClientIdMetadataDocumentTests.Settings(), _documents.TrustIn, database);
+        var shared = ClientIdMetadataDocumentTests.Settings();
+        shared["Sample:KeysPath"] = a.KeysPath;
+        using var b = new SampleHost(shared, _documents.TrustIn, database);
+        using var onA = a.CreateDcrClient();
+        using var onB = b.CreateDcrClient();
+        const string path = "shared/metadata.json";
+        var clientId = Publish(path);
+        const string redirectUri = "http://127.0.0.1:41234/callback";
+
+        // First uses on both instances at once: one of them stores the client, the other reads it.
+        var first = await Task.WhenAll(
+            onA.AuthorizationCodeAsync(clientId, null, redirectUri, "openid offline_access", ClientIdMetadataDocumentTests.McpServer),
+            onB.AuthorizationCodeAsync(clientId, null, redirectUri, "openid offline_access", ClientIdMetadataDocumentTests.McpServer));
+        first[0].ShouldSucceed();
+        first[1].ShouldSucceed();
+        var fetches = _documents.RequestsOf(path);
+
+        // The refresh token from A is redeemed on B, from the stored client, within its freshness: no fetch.
+        (await onB.RefreshAsync(clientId, null, first[0].RefreshToken!, ClientIdMetadataDocumentTests.McpServer)).ShouldSucceed();
+        _documents.RequestsOf(path).Should().Be(fetches);
+
+        // Expired on both clocks: B fetches again and stores the new freshness, which A then uses without a fetch.
+        a.Time.Advance(TimeSpan.FromMinutes(5));
+        b.Time.Advance(TimeSpan.FromMinutes(5));
+        (await onB.AuthorizationCodeAsync(clientId, null, redirectUri, "openid")).ShouldSucceed();
+        _documents.RequestsOf(path).Should().Be(fetches + 1);
+        (await onA.AuthorizationCodeAsync(clientId, null, redirectUri, "openid")).ShouldSucceed();
+        _documents.RequestsOf(path).Should().Be(fetches + 1);
+    }
+}
