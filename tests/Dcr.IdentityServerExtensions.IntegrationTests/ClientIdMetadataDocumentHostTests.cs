@@ -1,6 +1,11 @@
+using System.Diagnostics.Metrics;
 using System.Net;
+using Dcr.IdentityServerExtensions.Diagnostics;
 using Dcr.IdentityServerExtensions.IntegrationTests.Infrastructure;
 using Duende.IdentityModel;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace Dcr.IdentityServerExtensions.IntegrationTests;
 
@@ -76,6 +81,44 @@ public sealed class ClientIdMetadataDocumentHostTests : IAsyncLifetime
         page.Headers.Location.Should().BeNull();
         _documents.Requests.Should().BeEmpty();
         discovery.Json.TryGetProperty("client_id_metadata_document_supported", out _).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task fetches_cache_hits_and_refusals_are_logged_with_stable_ids_and_counted_by_reason_without_the_document()
+    {
+        var logs = new CapturingLoggerProvider();
+        var settings = ClientIdMetadataDocumentTests.Settings();
+        settings["Logging:LogLevel:Default"] = "Trace";
+        using var host = new SampleHost(settings, services =>
+        {
+            _documents.TrustIn(services);
+            services.AddLogging(logging => logging.AddProvider(logs));
+        });
+        using var client = host.CreateDcrClient();
+        var meterFactory = host.Services.GetRequiredService<IMeterFactory>();
+        using var fetches = new MetricCollector<long>(meterFactory, DynamicClientRegistrationMetrics.MeterName, "dcr.cimd.fetches");
+        using var hits = new MetricCollector<long>(meterFactory, DynamicClientRegistrationMetrics.MeterName, "dcr.cimd.cache_hits");
+        using var refusals = new MetricCollector<long>(meterFactory, DynamicClientRegistrationMetrics.MeterName, "dcr.cimd.refusals");
+        const string marker = "a-value-only-the-document-holds";
+        var good = _documents.Url("observed/good.json").AbsoluteUri;
+        _documents.Serve("observed/good.json", ClientIdMetadataDocumentTests.Document(good, extra: $"\"client_name_note\":\"{marker}\""));
+        var mismatched = _documents.Url("observed/mismatch.json").AbsoluteUri;
+        _documents.Serve("observed/mismatch.json", ClientIdMetadataDocumentTests.Document(good, extra: $"\"note\":\"{marker}\""));
+
+        var tokens = await client.AuthorizationCodeAsync(good, null, "http://127.0.0.1:41234/callback", "openid offline_access", ClientIdMetadataDocumentTests.McpServer);
+        tokens.ShouldSucceed();
+        (await AuthorizeAsync(client, mismatched)).Status.Should().Be(HttpStatusCode.BadRequest);
+        (await AuthorizeAsync(client, "https://client.example.com/#fragment")).Status.Should().Be(HttpStatusCode.BadRequest);
+
+        fetches.GetMeasurementSnapshot().Select(m => m.Tags["outcome"]).Should().BeEquivalentTo(["valid", "client_id_mismatch"]);
+        hits.GetMeasurementSnapshot().EvaluateAsCounter().Should().Be(1, "the token request found the client stored and fresh");
+        refusals.GetMeasurementSnapshot().Select(m => m.Tags["reason"]).Should().BeEquivalentTo(["client_id_mismatch", "invalid_url"]);
+        var events = logs.Entries.Where(entry => entry.Category.StartsWith("Dcr.", StringComparison.Ordinal)).Select(entry => entry.EventId.Id).ToList();
+        events.Should().Contain([1206, 1207, 1208]);
+        logs.Entries.Should().Contain(entry => entry.EventId.Id == 1208 && entry.Message.Contains("client_id_mismatch", StringComparison.Ordinal));
+        logs.AllText().Should().NotContain(marker, "no document body is logged");
+        logs.AllText().Should().NotContain(tokens.AccessToken!);
+        logs.AllText().Should().NotContain(tokens.RefreshToken!);
     }
 
     [Fact]
