@@ -122,6 +122,59 @@ public sealed class ClientIdMetadataDocumentHostTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task a_private_key_jwt_document_makes_a_confidential_client_that_must_authenticate_with_its_keys_and_new_keys_apply_on_refetch()
+    {
+        // Anonymous limits apply to documents too: widened here to key-authenticated client_credentials clients.
+        var settings = ClientIdMetadataDocumentTests.Settings();
+        settings["DynamicClientRegistration:Anonymous:AllowedTokenEndpointAuthMethods:0"] = "none";
+        settings["DynamicClientRegistration:Anonymous:AllowedTokenEndpointAuthMethods:1"] = "private_key_jwt";
+        settings["DynamicClientRegistration:Anonymous:AllowedGrantTypes:0"] = "client_credentials";
+        using var host = new SampleHost(settings, _documents.TrustIn);
+        using var client = host.CreateDcrClient();
+        var oldKey = SoftwareStatementTests.NewKey("old");
+        var clientId = _documents.Url("keys/metadata.json").AbsoluteUri;
+        string KeyDocument(Microsoft.IdentityModel.Tokens.ECDsaSecurityKey key) => $$"""
+            {"client_id":"{{clientId}}","grant_types":["client_credentials"],"scope":"api",
+             "token_endpoint_auth_method":"private_key_jwt","token_endpoint_auth_signing_alg":"ES256",
+             "jwks":{{SoftwareStatementTests.PublicJwks(key)}}}
+            """;
+        _documents.Serve("keys/metadata.json", KeyDocument(oldKey));
+
+        (await client.TokenAsync(clientId, ClientAssertions.Create(oldKey, clientId, host.Time.GetUtcNow()))).ShouldSucceed();
+        (await client.ClientCredentialsAsync(clientId, null, "api", Duende.IdentityModel.Client.ClientCredentialStyle.PostBody))
+            .IsError.Should().BeTrue("a confidential client cannot get a token without authenticating");
+        (await client.TokenAsync(clientId, ClientAssertions.Create(SoftwareStatementTests.NewKey("old"), clientId, host.Time.GetUtcNow())))
+            .ShouldBeInvalidClient();
+
+        var newKey = SoftwareStatementTests.NewKey("new");
+        _documents.Serve("keys/metadata.json", KeyDocument(newKey));
+        host.Time.Advance(TimeSpan.FromMinutes(5));
+
+        (await client.TokenAsync(clientId, ClientAssertions.Create(newKey, clientId, host.Time.GetUtcNow()))).ShouldSucceed();
+        (await client.TokenAsync(clientId, ClientAssertions.Create(oldKey, clientId, host.Time.GetUtcNow()))).ShouldBeInvalidClient();
+    }
+
+    [Fact]
+    public async Task with_default_anonymous_limits_a_private_key_jwt_document_is_refused_naming_the_method()
+    {
+        using var host = new SampleHost(ClientIdMetadataDocumentTests.Settings(), _documents.TrustIn);
+        using var client = host.CreateDcrClient();
+        var key = SoftwareStatementTests.NewKey("k");
+        var clientId = _documents.Url("limits/metadata.json").AbsoluteUri;
+        _documents.Serve("limits/metadata.json", $$"""
+            {"client_id":"{{clientId}}","redirect_uris":["https://client.example.com/callback"],
+             "token_endpoint_auth_method":"private_key_jwt","jwks":{{SoftwareStatementTests.PublicJwks(key)}}}
+            """);
+
+        var page = await WireResponse.ReadAsync(await client.AuthorizeAsync(clientId, "https://client.example.com/callback", "openid",
+            Pkce.Challenge(CryptoRandom.CreateUniqueId(32)), "S256"));
+
+        page.Status.Should().Be(HttpStatusCode.BadRequest, page.Body);
+        page.Headers.Location.Should().BeNull();
+        page.Body.Should().Contain("forbidden authentication method").And.Contain("private_key_jwt");
+    }
+
+    [Fact]
     public async Task a_document_client_works_on_every_instance_sharing_the_database_and_its_freshness_is_shared()
     {
         // The temporary folder is left to the OS, as SharedDatabaseTests' would be when SQLite keeps the file open.
