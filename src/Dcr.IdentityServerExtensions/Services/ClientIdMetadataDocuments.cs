@@ -22,6 +22,10 @@ namespace Dcr.IdentityServerExtensions.Services;
 /// </summary>
 public sealed class ClientIdMetadataDocuments
 {
+    // The outcome tag of a fetch that gave a valid document; refusals are tagged with their reason's name.
+    private const string MetricOutcomeValid = "valid";
+
+    // As registration bodies are parsed: duplicate names would let two parsers disagree about a client.
     private static readonly JsonDocumentOptions DocumentOptions = new() { AllowDuplicateProperties = false, MaxDepth = 32 };
 
     private readonly IServiceScopeFactory _scopes;
@@ -158,8 +162,6 @@ public sealed class ClientIdMetadataDocuments
                 : Refuse(uri, ClientIdMetadataDocumentRefusal.StoreUnavailable, null);
         }
     }
-
-    private const string MetricOutcomeValid = "valid";
 
     private async Task<ValidatedDocument> FetchAndValidateAsync(Uri uri, string clientId, ClientIdMetadataDocumentOptions documents,
         IServiceProvider services, CancellationToken cancellationToken)
