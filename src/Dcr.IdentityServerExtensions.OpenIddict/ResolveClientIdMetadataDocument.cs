@@ -1,5 +1,7 @@
 using Dcr.IdentityServerExtensions.Services;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
+using OpenIddict.Abstractions;
 using OpenIddict.Server;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 using static OpenIddict.Server.OpenIddictServerEvents;
@@ -12,15 +14,18 @@ namespace Dcr.IdentityServerExtensions.OpenIddict;
 /// <c>error_description</c>, when its document is refused. It runs before OpenIddict validates client assertions, so a
 /// document's new keys are in place for them, and before the redirect URI is trusted, so the authorization endpoint
 /// answers with an error page (400 <c>invalid_request</c>) and never redirects; the token endpoint answers
-/// <c>invalid_client</c>. Other endpoints (revocation, introspection) use the client as stored, without fetching.
+/// <c>invalid_client</c>. Other endpoints (revocation, introspection) use the client as stored, without fetching. An
+/// application the host created itself with a URL as its client id is left to OpenIddict, whatever the URL.
 /// </summary>
 internal sealed class ResolveClientIdMetadataDocument : IOpenIddictServerHandler<ProcessAuthenticationContext>
 {
     private readonly ClientIdMetadataDocuments _documents;
+    private readonly IServiceScopeFactory _scopes;
 
-    public ResolveClientIdMetadataDocument(ClientIdMetadataDocuments documents)
+    public ResolveClientIdMetadataDocument(ClientIdMetadataDocuments documents, IServiceScopeFactory scopes)
     {
         _documents = documents;
+        _scopes = scopes;
     }
 
     /// <summary>The handler's descriptor: right before OpenIddict validates a client assertion.</summary>
@@ -42,7 +47,7 @@ internal sealed class ResolveClientIdMetadataDocument : IOpenIddictServerHandler
         }
 
         var clientId = context.Request.ClientId ?? AssertionIssuer(context.Request.ClientAssertion);
-        if (!ClientIdMetadataDocuments.LooksLikeUrl(clientId))
+        if (!ClientIdMetadataDocuments.LooksLikeUrl(clientId) || await IsHostApplicationAsync(clientId!, context.CancellationToken).ConfigureAwait(false))
         {
             return;
         }
@@ -55,6 +60,20 @@ internal sealed class ResolveClientIdMetadataDocument : IOpenIddictServerHandler
                 ? Errors.InvalidRequest
                 : Errors.InvalidClient;
             context.Reject(error, refused.Description);
+        }
+    }
+
+    // Read in a scope of its own, as the documents service reads and writes: an application tracked by the request's data
+    // context now would hide a version written there moments later from OpenIddict's own lookup.
+    private async ValueTask<bool> IsHostApplicationAsync(string clientId, CancellationToken cancellationToken)
+    {
+        var scope = _scopes.CreateAsyncScope();
+        await using (scope.ConfigureAwait(false))
+        {
+            var applications = scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>();
+            var application = await applications.FindByClientIdAsync(clientId, cancellationToken).ConfigureAwait(false);
+            return application is not null
+                && !(await applications.GetPropertiesAsync(application, cancellationToken).ConfigureAwait(false)).ContainsKey(RegistrationDocument.PropertyName);
         }
     }
 

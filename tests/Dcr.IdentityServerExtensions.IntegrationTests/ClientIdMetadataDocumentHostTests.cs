@@ -6,6 +6,7 @@ using Duende.IdentityModel;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
+using OpenIddict.Abstractions;
 
 namespace Dcr.IdentityServerExtensions.IntegrationTests;
 
@@ -172,6 +173,28 @@ public sealed class ClientIdMetadataDocumentHostTests : IAsyncLifetime
         page.Status.Should().Be(HttpStatusCode.BadRequest, page.Body);
         page.Headers.Location.Should().BeNull();
         page.Body.Should().Contain("forbidden authentication method").And.Contain("private_key_jwt");
+    }
+
+    [Fact]
+    public async Task an_application_the_host_created_with_a_url_client_id_is_left_to_openiddict_and_nothing_is_fetched()
+    {
+        using var host = new SampleHost(ClientIdMetadataDocumentTests.Settings(), _documents.TrustIn);
+        using var client = host.CreateDcrClient();
+        // Not even a valid document URL: a host's own naming, which the documents feature must not reinterpret.
+        const string clientId = "http://hosts-own.example/app";
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>().CreateAsync(new OpenIddictApplicationDescriptor
+            {
+                ClientId = clientId,
+                ClientSecret = "hosts-own-secret",
+                ClientType = "confidential",
+                Permissions = { "ept:token", "gt:client_credentials", "scp:api" },
+            });
+        }
+
+        (await client.ClientCredentialsAsync(clientId, "hosts-own-secret", "api")).ShouldSucceed();
+        _documents.Requests.Should().BeEmpty();
     }
 
     [Fact]
