@@ -280,6 +280,23 @@ public sealed class ClientIdMetadataDocumentTests : IClassFixture<ClientIdMetada
         page.Body.Should().Contain(cause);
     }
 
+    [Theory]
+    [InlineData("\"grant_types\":[\"client_credentials\"]", "Anonymous:AllowedGrantTypes")]
+    [InlineData("\"scope\":\"openid dcr\"", "Anonymous:AllowedScopes")]
+    [InlineData("\"redirect_uris\":[\"javascript:alert(1)\"]", "invalid redirect URI")]
+    [InlineData("\"redirect_uris\":\"http://127.0.0.1/callback\"", "redirect_uris")]
+    public async Task a_document_outside_the_anonymous_limits_or_with_invalid_metadata_is_refused_naming_it(string member, string cause)
+    {
+        var path = NewPath();
+        var clientId = _documents.Url(path).AbsoluteUri;
+        var redirect = member.Contains("redirect_uris", StringComparison.Ordinal) ? "" : "\"redirect_uris\":[\"http://127.0.0.1/callback\"],";
+        Serve(path, $$"""
+            {"client_id":"{{clientId}}",{{redirect}}{{member}}}
+            """);
+
+        ShouldBeErrorPage(await AuthorizeAsync(clientId), cause);
+    }
+
     [Fact]
     public async Task at_the_token_endpoint_a_refused_document_answers_invalid_client()
     {

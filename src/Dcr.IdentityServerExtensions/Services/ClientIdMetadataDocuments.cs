@@ -244,7 +244,30 @@ public sealed class ClientIdMetadataDocuments
         if (method is ClientMetadataValues.AuthMethodClientSecretBasic or ClientMetadataValues.AuthMethodClientSecretPost or "client_secret_jwt")
         {
             return ValidatedDocument.Refused(ClientIdMetadataDocumentRefusal.ForbiddenAuthMethod,
-                $"token_endpoint_auth_method '{method}' needs a shared secret.");
+                $"token_endpoint_auth_method '{Truncate(method)}' needs a shared secret.");
+        }
+
+        // The anonymous-registration limits, checked here first so that the refusal names the setting a document client
+        // falls under; the policies below apply them again, with the host's own policies.
+        var options = _options.CurrentValue;
+        var limits = options.Anonymous;
+        if (!limits.EffectiveTokenEndpointAuthMethods.Contains(method) || !options.EffectiveTokenEndpointAuthMethods.Contains(method))
+        {
+            return ValidatedDocument.Refused(ClientIdMetadataDocumentRefusal.ForbiddenAuthMethod,
+                $"token_endpoint_auth_method '{Truncate(method)}' is not allowed for metadata document clients here (DynamicClientRegistration:Anonymous:AllowedTokenEndpointAuthMethods).");
+        }
+
+        if ((request.Metadata.GrantTypes ?? []).FirstOrDefault(grantType => !limits.EffectiveGrantTypes.Contains(grantType)) is { } grantType)
+        {
+            return ValidatedDocument.Refused(ClientIdMetadataDocumentRefusal.InvalidMetadata,
+                $"grant_type '{Truncate(grantType)}' is not allowed for metadata document clients here (DynamicClientRegistration:Anonymous:AllowedGrantTypes).");
+        }
+
+        var scopes = AnonymousRegistrationPolicy.EffectiveScopes(options);
+        if (request.Metadata.ScopeValues.FirstOrDefault(scope => !scopes.Contains(scope)) is { } scope)
+        {
+            return ValidatedDocument.Refused(ClientIdMetadataDocumentRefusal.InvalidMetadata,
+                $"scope '{Truncate(scope)}' is not allowed for metadata document clients here (DynamicClientRegistration:Anonymous:AllowedScopes).");
         }
 
         // A software statement vouches for a registration request; a document is vouched for by its URL's host.
@@ -267,9 +290,10 @@ public sealed class ClientIdMetadataDocuments
     private static ClientIdMetadataDocumentRefusal RefusalOf(RegistrationError error) =>
         error.Code == RegistrationErrorCodes.InvalidRedirectUri
             ? ClientIdMetadataDocumentRefusal.InvalidRedirectUri
-            : error.Description.StartsWith("token_endpoint_auth_method", StringComparison.Ordinal)
-                ? ClientIdMetadataDocumentRefusal.ForbiddenAuthMethod
-                : ClientIdMetadataDocumentRefusal.InvalidMetadata;
+            : ClientIdMetadataDocumentRefusal.InvalidMetadata;
+
+    // Values from a document are the author's; descriptions quote at most this much of them.
+    private static string Truncate(string value) => value.Length <= 64 ? value : value[..64] + "...";
 
     /// <summary>
     /// Why <paramref name="clientId"/> is not a document URL (draft §3: https, a path, no fragment, no user
