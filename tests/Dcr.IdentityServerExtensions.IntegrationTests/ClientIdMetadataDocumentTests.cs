@@ -322,9 +322,11 @@ public sealed class ClientIdMetadataDocumentTests : IClassFixture<ClientIdMetada
     {
         var path = NewPath();
         var clientId = _documents.Url(path).AbsoluteUri;
+        var requested = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _documents.Answer(path, async context =>
         {
+            requested.TrySetResult();
             await release.Task;
             context.Response.ContentType = "application/json";
             await context.Response.WriteAsync(Document(clientId));
@@ -332,7 +334,7 @@ public sealed class ClientIdMetadataDocumentTests : IClassFixture<ClientIdMetada
 
         var first = AuthorizeAndRedeemAsync(clientId);
         var second = AuthorizeAndRedeemAsync(clientId);
-        await WaitUntilAsync(() => _documents.RequestsOf(path) >= 1);
+        await requested.Task.WaitAsync(TimeSpan.FromSeconds(30));
         release.SetResult();
 
         (await first).ShouldSucceed();
@@ -420,15 +422,5 @@ public sealed class ClientIdMetadataDocumentTests : IClassFixture<ClientIdMetada
         // Not remembered: the document fixed, the very next request is served.
         Serve(path, Document(clientId));
         (await _client.RefreshAsync(clientId, null, tokens.RefreshToken!, McpServer)).ShouldSucceed();
-    }
-
-    // Waits for something another task does, without a fixed sleep: polls, bounded by a generous limit.
-    internal static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (!condition())
-        {
-            await Task.Delay(10, limit.Token);
-        }
     }
 }
