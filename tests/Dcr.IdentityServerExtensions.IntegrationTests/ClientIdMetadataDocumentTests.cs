@@ -229,6 +229,27 @@ public sealed class ClientIdMetadataDocumentTests : IClassFixture<ClientIdMetada
     }
 
     [Fact]
+    public async Task a_document_that_does_not_arrive_within_the_fetch_timeout_is_refused()
+    {
+        var path = NewPath();
+        var clientId = _documents.Url(path).AbsoluteUri;
+        var requested = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _documents.Answer(path, async context =>
+        {
+            requested.TrySetResult();
+            await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+        });
+
+        var authorize = AuthorizeAsync(clientId);
+        await requested.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        _host.Time.Advance(TimeSpan.FromSeconds(4));
+        authorize.IsCompleted.Should().BeFalse("FetchTimeout (five seconds by default) has not passed on the product's clock");
+        _host.Time.Advance(TimeSpan.FromSeconds(1));
+
+        ShouldBeErrorPage(await authorize.WaitAsync(TimeSpan.FromSeconds(30)), "did not answer in time");
+    }
+
+    [Fact]
     public async Task an_oversized_document_is_refused()
     {
         var path = NewPath();
