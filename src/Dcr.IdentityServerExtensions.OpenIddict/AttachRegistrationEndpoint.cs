@@ -51,6 +51,17 @@ public sealed class AttachRegistrationEndpoint : IOpenIddictServerHandler<Handle
             }
         }
 
+        // Clients choose a metadata document URL as their client_id only where discovery says it is supported and lists
+        // 'none' (the draft's public clients), whether or not registration is enabled.
+        if (options.ClientIdMetadataDocuments.Enabled)
+        {
+            context.Metadata["client_id_metadata_document_supported"] = true;
+            if (context.TokenEndpoint is not null)
+            {
+                context.TokenEndpointAuthenticationMethods.Add(ClientMetadataValues.AuthMethodNone);
+            }
+        }
+
         return ValueTask.CompletedTask;
     }
 

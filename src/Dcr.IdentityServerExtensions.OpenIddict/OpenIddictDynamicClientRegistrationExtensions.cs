@@ -48,6 +48,7 @@ public static class OpenIddictDynamicClientRegistrationExtensions
         }
         services.TryAddSingleton<AttachRegistrationEndpoint>();
         services.TryAdd(RequireS256ForDynamicClients.Descriptor.ServiceDescriptor);
+        services.TryAdd(ResolveClientIdMetadataDocument.Descriptor.ServiceDescriptor);
         services.TryAddSingleton<ClientAssertionUses>();
         foreach (var descriptor in ClientAssertionHandlerDescriptors)
         {
@@ -75,7 +76,8 @@ public static class OpenIddictDynamicClientRegistrationExtensions
     {
         public void Configure(OpenIddictServerOptions options)
         {
-            foreach (var descriptor in ClientAssertionHandlerDescriptors.Prepend(RequireS256ForDynamicClients.Descriptor).Prepend(AttachRegistrationEndpoint.Descriptor))
+            foreach (var descriptor in ClientAssertionHandlerDescriptors.Prepend(RequireS256ForDynamicClients.Descriptor).Prepend(AttachRegistrationEndpoint.Descriptor)
+                .Append(ResolveClientIdMetadataDocument.Descriptor))
             {
                 if (!options.Handlers.Contains(descriptor))
                 {

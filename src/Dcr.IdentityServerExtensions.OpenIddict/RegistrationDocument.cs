@@ -24,6 +24,8 @@ internal static class RegistrationDocument
     private const string Anonymous = "anonymous";
     private const string RequirePkce = "require_pkce";
     private const string Metadata = "metadata";
+    private const string Source = "source";
+    private const string MetadataDocumentFreshUntil = "metadata_document_fresh_until";
 
     /// <summary>Writes the document for <paramref name="client"/> under a new version.</summary>
     public static JsonElement Write(StoredClient client, string version)
@@ -57,6 +59,11 @@ internal static class RegistrationDocument
 
             writer.WriteBoolean(Anonymous, client.RegisteredAnonymously);
             writer.WriteBoolean(RequirePkce, client.RequirePkce);
+            writer.WriteString(Source, client.Source);
+            if (client.MetadataDocumentFreshUntil is { } freshUntil)
+            {
+                writer.WriteString(MetadataDocumentFreshUntil, freshUntil);
+            }
 
             writer.WriteStartObject(Metadata);
             ClientMetadataJson.WriteMetadata(writer, client.Metadata);
@@ -95,6 +102,10 @@ internal static class RegistrationDocument
                 : ReadString(document, CreatedBy) is null,
             RequirePkce = document.TryGetProperty(RequirePkce, out var requirePkce) && requirePkce.ValueKind == JsonValueKind.True,
             Version = ReadString(document, Version),
+
+            // Documents written before clients had sources were all registrations.
+            Source = ReadString(document, Source) ?? ClientSources.Registration,
+            MetadataDocumentFreshUntil = ReadInstant(document, MetadataDocumentFreshUntil),
         };
     }
 

@@ -55,6 +55,11 @@ public static class DynamicClientRegistrationServiceCollectionExtensions
         services.TryAddSingleton(provider => new RemoteJsonWebKeySets(
             provider.GetRequiredService<SafeHttpFetcher>(), provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<Microsoft.Extensions.Logging.ILogger<RemoteJsonWebKeySets>>()));
+        services.TryAddSingleton(provider => new ClientIdMetadataDocuments(
+            provider.GetRequiredService<IServiceScopeFactory>(), provider.GetRequiredService<SafeHttpFetcher>(),
+            provider.GetRequiredService<ClientMetadataValidator>(), provider.GetRequiredService<IOptionsMonitor<DynamicClientRegistrationOptions>>(),
+            provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<DynamicClientRegistrationMetrics>(),
+            provider.GetRequiredService<Microsoft.Extensions.Logging.ILogger<ClientIdMetadataDocuments>>()));
         services.TryAddScoped<ClientRegistrationPolicyPipeline>();
         services.TryAddScoped<ClientRegistrationService>();
         services.TryAddSingleton<DynamicClientRegistrationMetrics>();

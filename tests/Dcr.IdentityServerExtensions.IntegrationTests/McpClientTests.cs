@@ -95,6 +95,48 @@ public sealed class McpClientTests
         Text(echo).Should().Be("hello");
     }
 
+    [Fact]
+    public async Task mcp_client_with_a_client_metadata_document_uses_its_url_as_client_id_without_registering_and_refreshes()
+    {
+        await using var documents = await KeySetServer.StartAsync();
+        var clientId = documents.Url("mcp-client/metadata.json").AbsoluteUri;
+        // Claude Code's pattern: portless loopback redirect URIs, used with whatever port the client listens on.
+        documents.Serve("mcp-client/metadata.json", $$"""
+            {"client_id":"{{clientId}}","client_name":"MCP CIMD end-to-end test",
+             "redirect_uris":["http://localhost/callback","http://127.0.0.1/callback"],
+             "grant_types":["authorization_code","refresh_token"],"response_types":["code"],"token_endpoint_auth_method":"none",
+             "scope":"openid profile email offline_access api"}
+            """);
+        await using var servers = McpServers.Start(documents: documents);
+        var session = await servers.ConnectAsync(new Uri($"http://127.0.0.1:{CallbackPort}/callback"), new Uri(clientId));
+        await using var client = session.Client;
+        var wire = session.Wire;
+
+        Text(await client.CallToolAsync("whoami")).Should().Be($"sub=sample-user client_id={clientId}");
+
+        // Discovery told the SDK documents are supported: it sent its URL as client_id and registered nothing.
+        wire.Exchanges.Should().NotContain(exchange => exchange.Uri.AbsolutePath == DcrTestClient.RegistrationPath);
+        session.ClientId.Should().BeNull("no registration response was received");
+        var authorize = wire.Exchanges.Single(exchange => exchange.Uri.AbsolutePath == "/connect/authorize");
+        authorize.Query["client_id"].Should().Be(clientId);
+        authorize.Query["code_challenge_method"].Should().Be("S256");
+        authorize.Query["resource"].Should().Be(servers.Mcp.Url.AbsoluteUri);
+        var code = wire.TokenRequests("authorization_code").Should().ContainSingle().Subject;
+        code.Status.Should().Be(HttpStatusCode.OK, code.ResponseBody);
+        code.Form!["client_id"].Should().Be(clientId);
+        documents.RequestsOf("mcp-client/metadata.json").Should().Be(1, "the authorization server fetched the document once");
+
+        // The token expires; the SDK refreshes with the same URL client id. The document, served without caching headers,
+        // was fresh for the minimum five minutes: the refresh fetched it again.
+        servers.Time.Advance(TimeSpan.FromHours(1) + TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(1));
+        Text(await client.CallToolAsync("whoami")).Should().Be($"sub=sample-user client_id={clientId}");
+        var refresh = wire.TokenRequests("refresh_token").Should().ContainSingle().Subject;
+        refresh.Status.Should().Be(HttpStatusCode.OK, refresh.ResponseBody);
+        refresh.Form!["client_id"].Should().Be(clientId);
+        AccessTokenAudiences(refresh).Should().Contain(servers.Mcp.Url.AbsoluteUri);
+        documents.RequestsOf("mcp-client/metadata.json").Should().Be(2);
+    }
+
     [Theory]
     [InlineData("http://127.0.0.1:53682/callback", "native")]
     [InlineData("http://localhost:53682/callback", "native")]
@@ -230,7 +272,11 @@ public sealed class McpClientTests
         /// Widens anonymous registration to <c>client_secret_post</c>, which the MCP C# SDK (2.4.0) asks for in every
         /// registration; by default the host registers it as a public client (<c>none</c>) instead.
         /// </param>
-        public static McpServers Start(bool allowClientSecretPost = false)
+        /// <param name="documents">
+        /// A test https server of Client ID Metadata Documents, which the host's outbound client trusts; the host then
+        /// accepts documents and the special-use addresses of the test server.
+        /// </param>
+        public static McpServers Start(bool allowClientSecretPost = false, KeySetServer? documents = null)
         {
             // The MCP server's URL has to be known before either server starts (the host allows it as a resource, the
             // MCP server names it in its metadata), so its port is chosen up front: outside the ephemeral ranges
@@ -240,7 +286,7 @@ public sealed class McpClientTests
             {
                 try
                 {
-                    return StartOn(Random.Shared.Next(20_000, 32_768), allowClientSecretPost);
+                    return StartOn(Random.Shared.Next(20_000, 32_768), allowClientSecretPost, documents);
                 }
                 catch (IOException exception) when (exception.InnerException is AddressInUseException && attempt < 5)
                 {
@@ -248,7 +294,7 @@ public sealed class McpClientTests
             }
         }
 
-        private static McpServers StartOn(int port, bool allowClientSecretPost)
+        private static McpServers StartOn(int port, bool allowClientSecretPost, KeySetServer? documents)
         {
             var settings = new Dictionary<string, string?>
             {
@@ -262,7 +308,13 @@ public sealed class McpClientTests
                 settings["DynamicClientRegistration:Anonymous:AllowedTokenEndpointAuthMethods:1"] = "client_secret_post";
             }
 
-            var host = new SampleHost(settings);
+            if (documents is not null)
+            {
+                settings["DynamicClientRegistration:ClientIdMetadataDocuments:Enabled"] = "true";
+                settings["DynamicClientRegistration:Network:AllowSpecialUseAddresses"] = "true";
+            }
+
+            var host = new SampleHost(settings, documents is null ? null : documents.TrustIn);
             try
             {
                 host.UseKestrel(0);
@@ -280,7 +332,7 @@ public sealed class McpClientTests
         /// An MCP client of the official SDK that knows only the MCP server's URL and its own redirect URI, and completes
         /// the authorization request as the sample host's auto-approving endpoint and a browser would.
         /// </summary>
-        public async Task<McpSession> ConnectAsync(Uri redirectUri)
+        public async Task<McpSession> ConnectAsync(Uri redirectUri, Uri? clientMetadataDocument = null)
         {
             var wire = new RecordingHandler(Authority);
             var http = new HttpClient(wire);
@@ -291,6 +343,7 @@ public sealed class McpClientTests
                 OAuth = new ClientOAuthOptions
                 {
                     RedirectUri = redirectUri,
+                    ClientMetadataDocumentUri = clientMetadataDocument,
                     DynamicClientRegistration = new DynamicClientRegistrationOptions
                     {
                         ClientName = "MCP end-to-end test",

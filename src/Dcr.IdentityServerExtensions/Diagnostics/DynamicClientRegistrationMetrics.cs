@@ -28,6 +28,9 @@ public sealed class DynamicClientRegistrationMetrics : IDisposable
     private readonly Counter<long> _retainedSecretUses;
     private readonly Counter<long> _rejections;
     private readonly Histogram<double> _duration;
+    private readonly Counter<long> _metadataDocumentFetches;
+    private readonly Counter<long> _metadataDocumentCacheHits;
+    private readonly Counter<long> _metadataDocumentRefusals;
 
     /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/>.</summary>
     public DynamicClientRegistrationMetrics(IMeterFactory meterFactory)
@@ -41,6 +44,9 @@ public sealed class DynamicClientRegistrationMetrics : IDisposable
         _rotations = _meter.CreateCounter<long>("dcr.rotations", "{credential}", "Credentials rotated, by credential (client_secret, registration_access_token).");
         _retainedSecretUses = _meter.CreateCounter<long>("dcr.retained_secret_uses", "{authentication}", "Token endpoint authentications with a retained previous secret.");
         _rejections = _meter.CreateCounter<long>("dcr.rejections", "{request}", "Requests refused, by action and RFC error code.");
+        _metadataDocumentFetches = _meter.CreateCounter<long>("dcr.cimd.fetches", "{document}", "Client ID Metadata Documents fetched, by outcome (valid, or the refusal reason).");
+        _metadataDocumentCacheHits = _meter.CreateCounter<long>("dcr.cimd.cache_hits", "{request}", "Uses of a stored Client ID Metadata Document client within its freshness lifetime.");
+        _metadataDocumentRefusals = _meter.CreateCounter<long>("dcr.cimd.refusals", "{request}", "Client ID Metadata Document clients refused, by reason.");
         _duration = _meter.CreateHistogram<double>("dcr.request.duration", "s", "Duration of registration and management requests.");
     }
 
@@ -79,6 +85,14 @@ public sealed class DynamicClientRegistrationMetrics : IDisposable
                 break;
         }
     }
+
+    internal void RecordMetadataDocumentFetch(string outcome) =>
+        _metadataDocumentFetches.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
+    internal void RecordMetadataDocumentCacheHit() => _metadataDocumentCacheHits.Add(1);
+
+    internal void RecordMetadataDocumentRefusal(string reason) =>
+        _metadataDocumentRefusals.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     internal void RecordDuration(ClientRegistrationAction action, int statusCode, TimeSpan duration) =>
         _duration.Record(duration.TotalSeconds,

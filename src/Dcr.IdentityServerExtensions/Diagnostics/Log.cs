@@ -64,6 +64,18 @@ internal static partial class Log
         Message = "The JSON Web Key Set at https://{Host}{Path} holds no usable public signing key.")]
     public static partial void KeySetUnusable(ILogger logger, string host, string path);
 
+    [LoggerMessage(EventId = 1206, EventName = "MetadataDocumentFetched", Level = LogLevel.Information,
+        Message = "The Client ID Metadata Document at https://{Host}{Path} was fetched and is valid; it is used for {Lifetime} (new client: {Created}).")]
+    public static partial void MetadataDocumentFetched(ILogger logger, string host, string path, TimeSpan lifetime, bool created);
+
+    [LoggerMessage(EventId = 1207, EventName = "MetadataDocumentCacheHit", Level = LogLevel.Debug,
+        Message = "The client of the Client ID Metadata Document at https://{Host}{Path} is stored and fresh until {FreshUntil}.")]
+    public static partial void MetadataDocumentCacheHit(ILogger logger, string host, string path, DateTimeOffset freshUntil);
+
+    [LoggerMessage(EventId = 1208, EventName = "MetadataDocumentRefused", Level = LogLevel.Information,
+        Message = "The Client ID Metadata Document at https://{Host}{Path} was refused: {Reason}.")]
+    public static partial void MetadataDocumentRefused(ILogger logger, string host, string path, string reason);
+
     [LoggerMessage(EventId = 1300, EventName = "AnonymousRegistrationWidened", Level = LogLevel.Warning,
         Message = "Registration without an initial access token is open to more than public authorization-code clients: " +
             "grant types {GrantTypes}, token endpoint authentication methods {AuthMethods} (DynamicClientRegistration:Anonymous). " +

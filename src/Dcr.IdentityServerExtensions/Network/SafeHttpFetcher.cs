@@ -39,7 +39,14 @@ internal sealed class SafeHttpFetcher
     /// <paramref name="maxBytes"/> bytes; every network or protocol failure is a <see cref="FetchResult.Failed"/>.
     /// Cancelling <paramref name="cancellationToken"/> stops this caller's wait, not a request others share.
     /// </summary>
-    public Task<FetchResult> FetchAsync(Uri uri, int maxBytes, CancellationToken cancellationToken)
+    public Task<FetchResult> FetchAsync(Uri uri, int maxBytes, CancellationToken cancellationToken) =>
+        FetchAsync(uri, maxBytes, timeout: null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="FetchAsync(Uri, int, CancellationToken)"/>, with a timeout of the caller's instead of
+    /// <c>Network:Timeout</c>. Concurrent callers of one URL share the first caller's request and its timeout.
+    /// </summary>
+    public Task<FetchResult> FetchAsync(Uri uri, int maxBytes, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(uri);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBytes);
@@ -50,7 +57,7 @@ internal sealed class SafeHttpFetcher
         }
 
         var key = (uri.AbsoluteUri, maxBytes);
-        var shared = _inFlight.GetOrAdd(key, _ => new Lazy<Task<FetchResult>>(() => FetchOnceAsync(uri, maxBytes)));
+        var shared = _inFlight.GetOrAdd(key, _ => new Lazy<Task<FetchResult>>(() => FetchOnceAsync(uri, maxBytes, timeout)));
         var task = shared.Value;
         if (task.IsCompleted)
         {
@@ -66,10 +73,10 @@ internal sealed class SafeHttpFetcher
         return task.WaitAsync(cancellationToken);
     }
 
-    private async Task<FetchResult> FetchOnceAsync(Uri uri, int maxBytes)
+    private async Task<FetchResult> FetchOnceAsync(Uri uri, int maxBytes, TimeSpan? timeLimit)
     {
         // The product's clock measures the timeout, so that tests can move past it instead of waiting.
-        using var timeout = new CancellationTokenSource(_options.CurrentValue.Network.Timeout, _timeProvider);
+        using var timeout = new CancellationTokenSource(timeLimit ?? _options.CurrentValue.Network.Timeout, _timeProvider);
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, uri);
@@ -95,7 +102,13 @@ internal sealed class SafeHttpFetcher
             var body = await ReadCappedAsync(response.Content, maxBytes, timeout.Token).ConfigureAwait(false);
             return body is null
                 ? Fail(uri, FetchFailure.TooLarge)
-                : new FetchResult.Succeeded(body, response.Content.Headers.ContentType?.MediaType);
+                : new FetchResult.Succeeded(body, response.Content.Headers.ContentType?.MediaType)
+                {
+                    CacheControl = response.Headers.CacheControl,
+                    Expires = ReadExpires(response.Content.Headers),
+                    Date = response.Headers.Date,
+                    Age = response.Headers.Age,
+                };
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
@@ -110,6 +123,10 @@ internal sealed class SafeHttpFetcher
             return Fail(uri, FetchFailure.Unreachable);
         }
     }
+
+    // RFC 9111 §5.3: an Expires value that is not a valid date means "already expired".
+    private static DateTimeOffset? ReadExpires(HttpContentHeaders headers) =>
+        headers.Expires ?? (headers.TryGetValues("Expires", out _) ? DateTimeOffset.MinValue : null);
 
     // Counts bytes as they arrive instead of trusting Content-Length, which a chunked answer does not send.
     private static async Task<byte[]?> ReadCappedAsync(HttpContent content, int maxBytes, CancellationToken cancellationToken)
@@ -206,15 +223,28 @@ internal sealed class SafeHttpFetcher
     }
 }
 
-/// <summary>What <see cref="SafeHttpFetcher.FetchAsync"/> returned: the body, or why there is none.</summary>
+/// <summary>What <see cref="SafeHttpFetcher.FetchAsync(Uri, int, CancellationToken)"/> returned: the body, or why there is none.</summary>
 internal abstract record FetchResult
 {
     private FetchResult()
     {
     }
 
-    /// <summary>A 200 answer within the byte cap.</summary>
-    public sealed record Succeeded(byte[] Body, string? MediaType) : FetchResult;
+    /// <summary>A 200 answer within the byte cap, with the headers that say how long it may be reused.</summary>
+    public sealed record Succeeded(byte[] Body, string? MediaType) : FetchResult
+    {
+        /// <summary>The answer's <c>Cache-Control</c> header, if any.</summary>
+        public CacheControlHeaderValue? CacheControl { get; init; }
+
+        /// <summary>The answer's <c>Expires</c> header; <see cref="DateTimeOffset.MinValue"/> when it is not a valid date.</summary>
+        public DateTimeOffset? Expires { get; init; }
+
+        /// <summary>The answer's <c>Date</c> header, if any.</summary>
+        public DateTimeOffset? Date { get; init; }
+
+        /// <summary>The answer's <c>Age</c> header, if any.</summary>
+        public TimeSpan? Age { get; init; }
+    }
 
     /// <summary>No usable answer.</summary>
     public sealed record Failed(FetchFailure Reason) : FetchResult;

@@ -101,6 +101,13 @@ public sealed class DynamicClientRegistrationOptions
     public NetworkOptions Network { get; } = new();
 
     /// <summary>
+    /// OAuth Client ID Metadata Documents (draft-ietf-oauth-client-id-metadata-document): clients whose <c>client_id</c>
+    /// is an https URL at which their metadata is published (bound from
+    /// <c>DynamicClientRegistration:ClientIdMetadataDocuments</c>). Off by default.
+    /// </summary>
+    public ClientIdMetadataDocumentOptions ClientIdMetadataDocuments { get; } = new();
+
+    /// <summary>
     /// Extra metadata names clients may register (PingFederate's "extended properties"), keyed by member name:
     /// accepted, validated, stored and echoed. Names not listed here are ignored, as RFC 7591 §2 requires.
     /// Bound from <c>DynamicClientRegistration:ExtendedMetadata:{name}:Type</c> and <c>…:MultiValued</c>.
@@ -275,6 +282,54 @@ public sealed class NetworkOptions
 
     /// <summary>How long one outbound request may take, from connecting to the last byte of the body. Default ten seconds.</summary>
     public TimeSpan Timeout { get; set; } = DefaultTimeout;
+}
+
+/// <summary>
+/// Client ID Metadata Documents, bound from <c>DynamicClientRegistration:ClientIdMetadataDocuments</c>. A client whose
+/// <c>client_id</c> is an https URL is described by the JSON document at that URL, fetched through the product's safe
+/// outbound client (see <see cref="NetworkOptions"/>, whose <c>AllowSpecialUseAddresses</c> applies here too), validated
+/// as anonymous registration metadata is, and kept as a client of the host for its HTTP freshness lifetime.
+/// </summary>
+public sealed class ClientIdMetadataDocumentOptions
+{
+    /// <summary>The default of <see cref="MaxDocumentBytes"/>: 5120 bytes, as the draft recommends.</summary>
+    public const int DefaultMaxDocumentBytes = 5120;
+
+    /// <summary>The default of <see cref="MinCacheDuration"/>: five minutes.</summary>
+    public static readonly TimeSpan DefaultMinCacheDuration = TimeSpan.FromMinutes(5);
+
+    /// <summary>The default of <see cref="MaxCacheDuration"/>: 24 hours.</summary>
+    public static readonly TimeSpan DefaultMaxCacheDuration = TimeSpan.FromHours(24);
+
+    /// <summary>The default of <see cref="FetchTimeout"/>: five seconds.</summary>
+    public static readonly TimeSpan DefaultFetchTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Whether <c>client_id</c>s that are https URLs are accepted as Client ID Metadata Documents, and discovery says so
+    /// (<c>client_id_metadata_document_supported</c>). Default <see langword="false"/>.
+    /// </summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>
+    /// The hosts that may publish documents: exact host names (<c>app.example.com</c>) or wildcards for subdomains
+    /// (<c>*.example.com</c>). Empty (the default) means any host.
+    /// </summary>
+    public IList<string> AllowedHosts { get; } = [];
+
+    /// <summary>The largest document accepted, in bytes, counted as it is read. Default 5120.</summary>
+    public int MaxDocumentBytes { get; set; } = DefaultMaxDocumentBytes;
+
+    /// <summary>
+    /// The shortest time a valid document is used before it is fetched again, whatever its HTTP caching headers say
+    /// (<c>no-store</c> and <c>no-cache</c> included). Default five minutes.
+    /// </summary>
+    public TimeSpan MinCacheDuration { get; set; } = DefaultMinCacheDuration;
+
+    /// <summary>The longest time a valid document is used before it is fetched again. Default 24 hours.</summary>
+    public TimeSpan MaxCacheDuration { get; set; } = DefaultMaxCacheDuration;
+
+    /// <summary>How long fetching one document may take, from connecting to its last byte. Default five seconds.</summary>
+    public TimeSpan FetchTimeout { get; set; } = DefaultFetchTimeout;
 }
 
 /// <summary>An issuer of software statements and where its signing keys are.</summary>

@@ -165,6 +165,8 @@ internal sealed class DynamicClientRegistrationOptionsValidator : IValidateOptio
             failures.Add($"{Section}:Network:Timeout is {timeout}. Set a positive time span of at most two minutes, such as '00:00:10' (the default).");
         }
 
+        ValidateClientIdMetadataDocuments(options.ClientIdMetadataDocuments, failures);
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
@@ -194,6 +196,39 @@ internal sealed class DynamicClientRegistrationOptionsValidator : IValidateOptio
             {
                 failures.Add($"{prefix}:AllowedScopes contains '{scope}', which is not a valid scope value (RFC 6749 §3.3). Remove it or fix its spelling.");
             }
+        }
+    }
+
+    private static void ValidateClientIdMetadataDocuments(ClientIdMetadataDocumentOptions documents, List<string> failures)
+    {
+        const string Key = Section + ":ClientIdMetadataDocuments";
+        foreach (var host in documents.AllowedHosts)
+        {
+            var name = host.StartsWith("*.", StringComparison.Ordinal) ? host[2..] : host;
+            if (string.IsNullOrWhiteSpace(name) || Uri.CheckHostName(name.Trim('[', ']')) == UriHostNameType.Unknown)
+            {
+                failures.Add($"{Key}:AllowedHosts contains '{host}'. Give a host name ('client.example.com') or a wildcard for its subdomains ('*.example.com'), without scheme, port or path.");
+            }
+        }
+
+        if (documents.MaxDocumentBytes is < 512 or > 1024 * 1024)
+        {
+            failures.Add($"{Key}:MaxDocumentBytes is {documents.MaxDocumentBytes}. Set between 512 and 1048576 bytes; the default, {ClientIdMetadataDocumentOptions.DefaultMaxDocumentBytes}, is what the draft recommends.");
+        }
+
+        if (documents.MinCacheDuration < TimeSpan.Zero)
+        {
+            failures.Add($"{Key}:MinCacheDuration is {documents.MinCacheDuration}. Set zero or a positive time span such as '00:05:00' (the default).");
+        }
+
+        if (documents.MaxCacheDuration < documents.MinCacheDuration || documents.MaxCacheDuration > TimeSpan.FromDays(30))
+        {
+            failures.Add($"{Key}:MaxCacheDuration is {documents.MaxCacheDuration}. Set a time span no shorter than {Key}:MinCacheDuration ({documents.MinCacheDuration}) and at most 30 days, such as '1.00:00:00' (the default).");
+        }
+
+        if (documents.FetchTimeout <= TimeSpan.Zero || documents.FetchTimeout > TimeSpan.FromMinutes(1))
+        {
+            failures.Add($"{Key}:FetchTimeout is {documents.FetchTimeout}. Set a positive time span of at most a minute, such as '00:00:05' (the default); the client's authorization request waits for it.");
         }
     }
 

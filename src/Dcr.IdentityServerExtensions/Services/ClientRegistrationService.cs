@@ -205,7 +205,7 @@ internal sealed class ClientRegistrationService
 
     // A public client that redirects to http loopback is only accepted as one that uses PKCE (RFC 8252 §8.1), whatever
     // Policies:RequirePkceForPublicClients says: any local process can listen on a loopback port.
-    private static bool RequiresPkce(ClientMetadata metadata, DynamicClientRegistrationOptions options) =>
+    internal static bool RequiresPkce(ClientMetadata metadata, DynamicClientRegistrationOptions options) =>
         metadata.IsPublicClient
             ? options.Policies.RequirePkceForPublicClients || metadata.RedirectUris.Any(IsHttpLoopback)
             : options.Policies.RequirePkceForConfidentialClients;

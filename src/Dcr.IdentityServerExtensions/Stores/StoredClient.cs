@@ -45,6 +45,18 @@ public sealed record StoredClient
     public bool RegisteredAnonymously { get; init; }
 
     /// <summary>
+    /// Where the client's metadata comes from: <see cref="ClientSources.Registration"/> (the default) for a client that
+    /// registered, <see cref="ClientSources.MetadataDocument"/> for one described by a Client ID Metadata Document.
+    /// </summary>
+    public string Source { get; init; } = ClientSources.Registration;
+
+    /// <summary>
+    /// For a client of <see cref="ClientSources.MetadataDocument"/>: until when its stored metadata may be used without
+    /// fetching its document again. Stored, so that every instance sharing the store agrees on it.
+    /// </summary>
+    public DateTimeOffset? MetadataDocumentFreshUntil { get; init; }
+
+    /// <summary>
     /// An opaque version the store assigns; an update of a client whose version changed since it was read fails with
     /// <see cref="StoreStatus.Conflict"/>.
     /// </summary>
@@ -55,3 +67,13 @@ public sealed record StoredClient
 /// <param name="Hash">The hash of the previous secret.</param>
 /// <param name="ExpiresAt">The instant from which it no longer works.</param>
 public sealed record RetainedClientSecret(string Hash, DateTimeOffset ExpiresAt);
+
+/// <summary>The values of <see cref="StoredClient.Source"/>.</summary>
+public static class ClientSources
+{
+    /// <summary>Registered through the registration endpoint (RFC 7591).</summary>
+    public const string Registration = "dcr";
+
+    /// <summary>Described by the Client ID Metadata Document at its <c>client_id</c> URL.</summary>
+    public const string MetadataDocument = "cimd";
+}

@@ -88,6 +88,52 @@ public class SafeHttpFetcherTests
         (await fetch.WaitAsync(TimeSpan.FromSeconds(30))).Should().Be(new FetchResult.Failed(FetchFailure.TimedOut));
     }
 
+    [Fact]
+    public async Task a_callers_timeout_replaces_the_network_timeout()
+    {
+        var time = new FakeTimeProvider();
+        var handler = new GatedHandler();
+        var fetch = Fetcher(handler, time).FetchAsync(KeySetUri, 1024, TimeSpan.FromSeconds(5), CancellationToken.None);
+        await handler.Started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        time.Advance(TimeSpan.FromSeconds(4));
+        fetch.IsCompleted.Should().BeFalse();
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        (await fetch.WaitAsync(TimeSpan.FromSeconds(30))).Should().Be(new FetchResult.Failed(FetchFailure.TimedOut));
+    }
+
+    [Fact]
+    public async Task a_successful_answer_carries_its_caching_headers()
+    {
+        var date = new DateTimeOffset(2026, 12, 3, 9, 0, 0, TimeSpan.Zero);
+        var fetcher = Fetcher(new HeaderHandler(response =>
+        {
+            response.Headers.CacheControl = new System.Net.Http.Headers.CacheControlHeaderValue { MaxAge = TimeSpan.FromMinutes(10) };
+            response.Headers.Date = date;
+            response.Headers.Age = TimeSpan.FromSeconds(30);
+            response.Content.Headers.Expires = date.AddHours(1);
+        }));
+
+        var answer = (await fetcher.FetchAsync(KeySetUri, 1024, CancellationToken.None)).Should().BeOfType<FetchResult.Succeeded>().Subject;
+
+        answer.CacheControl!.MaxAge.Should().Be(TimeSpan.FromMinutes(10));
+        answer.Date.Should().Be(date);
+        answer.Age.Should().Be(TimeSpan.FromSeconds(30));
+        answer.Expires.Should().Be(date.AddHours(1));
+    }
+
+    [Fact]
+    public async Task an_expires_header_that_is_not_a_date_reads_as_already_expired()
+    {
+        var fetcher = Fetcher(new HeaderHandler(response => response.Content.Headers.TryAddWithoutValidation("Expires", "0")));
+
+        var answer = (await fetcher.FetchAsync(KeySetUri, 1024, CancellationToken.None)).Should().BeOfType<FetchResult.Succeeded>().Subject;
+
+        answer.Expires.Should().Be(DateTimeOffset.MinValue);
+        answer.CacheControl.Should().BeNull();
+    }
+
     [Theory]
     [InlineData("127.0.0.1")]
     [InlineData("[::1]")]
@@ -152,6 +198,16 @@ public class SafeHttpFetcherTests
             Started.TrySetResult();
             await Release.Task.WaitAsync(cancellationToken);
             return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("{}") };
+        }
+    }
+
+    private sealed class HeaderHandler(Action<HttpResponseMessage> headers) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("{}") };
+            headers(response);
+            return Task.FromResult(response);
         }
     }
 

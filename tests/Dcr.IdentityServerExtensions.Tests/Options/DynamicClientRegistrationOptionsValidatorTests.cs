@@ -18,6 +18,12 @@ public class DynamicClientRegistrationOptionsValidatorTests
     private static readonly Dictionary<string, Action<DynamicClientRegistrationOptions>> InvalidSettings = new(StringComparer.Ordinal)
     {
         ["registration path without a leading slash"] = o => o.RegistrationPath = "no-slash",
+        ["metadata document allowed host with a scheme"] = o => o.ClientIdMetadataDocuments.AllowedHosts.Add("https://client.example.com"),
+        ["metadata document allowed host with a path"] = o => o.ClientIdMetadataDocuments.AllowedHosts.Add("client.example.com/x"),
+        ["metadata document size below 512"] = o => o.ClientIdMetadataDocuments.MaxDocumentBytes = 100,
+        ["negative minimum metadata document cache duration"] = o => o.ClientIdMetadataDocuments.MinCacheDuration = TimeSpan.FromMinutes(-1),
+        ["maximum metadata document cache duration below the minimum"] = o => o.ClientIdMetadataDocuments.MaxCacheDuration = TimeSpan.FromMinutes(1),
+        ["zero metadata document fetch timeout"] = o => o.ClientIdMetadataDocuments.FetchTimeout = TimeSpan.Zero,
         ["empty registration path"] = o => o.RegistrationPath = "",
         ["blank registration path"] = o => o.RegistrationPath = "   ",
         ["registration path with a trailing slash"] = o => o.RegistrationPath = "/connect/register/",
@@ -72,6 +78,12 @@ public class DynamicClientRegistrationOptionsValidatorTests
     [InlineData("client assertion lifetime over a day", "DynamicClientRegistration:ClientAssertions:MaxLifetime")]
     [InlineData("zero network timeout", "DynamicClientRegistration:Network:Timeout")]
     [InlineData("network timeout over two minutes", "DynamicClientRegistration:Network:Timeout")]
+    [InlineData("metadata document allowed host with a scheme", "DynamicClientRegistration:ClientIdMetadataDocuments:AllowedHosts")]
+    [InlineData("metadata document allowed host with a path", "DynamicClientRegistration:ClientIdMetadataDocuments:AllowedHosts")]
+    [InlineData("metadata document size below 512", "DynamicClientRegistration:ClientIdMetadataDocuments:MaxDocumentBytes")]
+    [InlineData("negative minimum metadata document cache duration", "DynamicClientRegistration:ClientIdMetadataDocuments:MinCacheDuration")]
+    [InlineData("maximum metadata document cache duration below the minimum", "DynamicClientRegistration:ClientIdMetadataDocuments:MaxCacheDuration")]
+    [InlineData("zero metadata document fetch timeout", "DynamicClientRegistration:ClientIdMetadataDocuments:FetchTimeout")]
     public void each_invalid_setting_fails_with_one_message_naming_its_configuration_key(string setting, string key)
     {
         var result = Validate(InvalidSettings[setting]);
@@ -93,6 +105,19 @@ public class DynamicClientRegistrationOptionsValidatorTests
 
         result.Failed.Should().BeTrue();
         result.FailureMessage.Should().Contain("DynamicClientRegistration:InitialAccessTokenScope");
+    }
+
+    [Fact]
+    public void metadata_documents_are_off_by_default_with_the_drafts_size_and_the_issues_durations()
+    {
+        var documents = new DynamicClientRegistrationOptions().ClientIdMetadataDocuments;
+
+        documents.Enabled.Should().BeFalse();
+        documents.AllowedHosts.Should().BeEmpty();
+        documents.MaxDocumentBytes.Should().Be(5120);
+        documents.MinCacheDuration.Should().Be(TimeSpan.FromMinutes(5));
+        documents.MaxCacheDuration.Should().Be(TimeSpan.FromHours(24));
+        documents.FetchTimeout.Should().Be(TimeSpan.FromSeconds(5));
     }
 
     [Fact]
