@@ -156,6 +156,27 @@ public sealed class ClientIdMetadataDocumentHostTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task a_private_key_jwt_document_may_name_its_keys_by_jwks_uri()
+    {
+        var settings = ClientIdMetadataDocumentTests.Settings();
+        settings["DynamicClientRegistration:Anonymous:AllowedTokenEndpointAuthMethods:0"] = "private_key_jwt";
+        settings["DynamicClientRegistration:Anonymous:AllowedGrantTypes:0"] = "client_credentials";
+        using var host = new SampleHost(settings, _documents.TrustIn);
+        using var client = host.CreateDcrClient();
+        var key = SoftwareStatementTests.NewKey("remote");
+        var clientId = _documents.Url("keys-at-uri/metadata.json").AbsoluteUri;
+        _documents.Serve("keys-at-uri/jwks.json", SoftwareStatementTests.PublicJwks(key));
+        _documents.Serve("keys-at-uri/metadata.json", $$"""
+            {"client_id":"{{clientId}}","grant_types":["client_credentials"],"scope":"api",
+             "token_endpoint_auth_method":"private_key_jwt","jwks_uri":"{{_documents.Url("keys-at-uri/jwks.json").AbsoluteUri}}"}
+            """);
+
+        (await client.TokenAsync(clientId, ClientAssertions.Create(key, clientId, host.Time.GetUtcNow()))).ShouldSucceed();
+        (await client.TokenAsync(clientId, ClientAssertions.Create(SoftwareStatementTests.NewKey("remote"), clientId, host.Time.GetUtcNow())))
+            .ShouldBeInvalidClient();
+    }
+
+    [Fact]
     public async Task with_default_anonymous_limits_a_private_key_jwt_document_is_refused_naming_the_method()
     {
         using var host = new SampleHost(ClientIdMetadataDocumentTests.Settings(), _documents.TrustIn);

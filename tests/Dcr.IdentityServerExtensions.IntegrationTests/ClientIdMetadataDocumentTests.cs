@@ -286,7 +286,9 @@ public sealed class ClientIdMetadataDocumentTests : IClassFixture<ClientIdMetada
     [Theory]
     [InlineData("\"token_endpoint_auth_method\":\"client_secret_post\"", "client_secret_post")]
     [InlineData("\"token_endpoint_auth_method\":\"client_secret_basic\"", "client_secret_basic")]
+    [InlineData("\"token_endpoint_auth_method\":\"client_secret_jwt\"", "client_secret_jwt")]
     [InlineData("\"client_secret\":\"s3cr3t\"", "client_secret")]
+    [InlineData("\"client_secret_expires_at\":0", "client_secret_expires_at")]
     public async Task a_document_with_a_shared_secret_method_or_a_secret_is_refused(string member, string cause)
     {
         var path = NewPath();

@@ -237,7 +237,9 @@ public sealed class ClientIdMetadataDocuments
         // A document is public: a secret in it is known to everyone.
         if (request.ClientSecret is not null || request.ServerIssuedMembers.Contains(ClientMetadataNames.ClientSecretExpiresAt))
         {
-            return ValidatedDocument.Refused(ClientIdMetadataDocumentRefusal.ForbiddenAuthMethod, "it contains a client_secret.");
+            return ValidatedDocument.Refused(ClientIdMetadataDocumentRefusal.ForbiddenAuthMethod, request.ClientSecret is not null
+                ? "it contains a client_secret."
+                : "it contains client_secret_expires_at, which only a client with a secret has.");
         }
 
         var method = request.Metadata.TokenEndpointAuthMethod ?? ClientMetadataValues.AuthMethodNone;
