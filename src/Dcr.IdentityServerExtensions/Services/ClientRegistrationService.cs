@@ -217,9 +217,13 @@ public sealed class ClientRegistrationService
         var management = options.Management;
         var now = _timeProvider.GetUtcNow();
 
-        // A client that turns confidential needs its first secret whatever the rotation setting says; one that turns
-        // public loses its secret, and with it any retained one.
-        var issueSecret = metadata.UsesClientSecret && (client.ClientSecretHash is null || management.RotateClientSecret);
+        // A client that turns confidential needs its first secret whatever the rotation setting says, and so does one
+        // whose secret has expired (RFC 7591 §3.2.1: expiry is when the client asks for a new one); one that turns
+        // public loses its secret, and with it any retained one. The token endpoint refuses a secret from its expiry
+        // on, so it is renewed from that same instant.
+        var secretExpired = client.ClientSecretExpiresAt is { } expiresAt && now >= expiresAt;
+        var issueSecret = metadata.UsesClientSecret
+            && (client.ClientSecretHash is null || secretExpired || management.RotateClientSecret);
         var clientSecret = issueSecret ? RegistrationSecrets.CreateSecret() : null;
         var registrationAccessToken = management.RotateRegistrationAccessToken ? RegistrationSecrets.CreateSecret() : null;
 
