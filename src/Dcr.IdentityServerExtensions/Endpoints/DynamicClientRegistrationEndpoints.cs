@@ -243,7 +243,7 @@ internal static class DynamicClientRegistrationEndpoints
         }
 
         var service = context.RequestServices.GetRequiredService<ClientRegistrationService>();
-        var client = await service.AuthenticateAsync(clientId, BearerToken(context.Request), context.RequestAborted).ConfigureAwait(false);
+        var client = await service.AuthenticateAsync(clientId, BearerToken.Read(context.Request), context.RequestAborted).ConfigureAwait(false);
         if (!client.Succeeded)
         {
             // The caller is unknown: the token proved nothing.
@@ -328,15 +328,6 @@ internal static class DynamicClientRegistrationEndpoints
 
         var statements = context.RequestServices.GetRequiredService<SoftwareStatementValidator>();
         return await statements.ApplyAsync(body, parsed.Value, extendedNames, context.RequestAborted).ConfigureAwait(false);
-    }
-
-    private static string? BearerToken(HttpRequest request)
-    {
-        var authorization = request.Headers.Authorization.ToString();
-        const string Scheme = "Bearer ";
-        return authorization.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase)
-            ? authorization[Scheme.Length..].Trim()
-            : null;
     }
 
     private static Uri RegistrationEndpointUri(HttpContext context, DynamicClientRegistrationOptions options)
