@@ -94,12 +94,13 @@ public sealed class ClientRegistrationService
     /// <summary>
     /// Finds the client named in the path and checks the registration access token against its stored hash in
     /// constant time. Every failure (no token, wrong token, another client's token, no such client) is the same
-    /// 401, so the answer never reveals whether a client exists.
+    /// 401, so the answer never reveals whether a client exists. A client id this product could not have issued (see
+    /// <see cref="RegistrationSecrets"/>) is answered as an unknown client without asking the store.
     /// </summary>
     public async Task<RegistrationResult<StoredClient>> AuthenticateAsync(
         string clientId, string? registrationAccessToken, CancellationToken cancellationToken)
     {
-        var client = string.IsNullOrEmpty(registrationAccessToken)
+        var client = string.IsNullOrEmpty(registrationAccessToken) || !RegistrationSecrets.IsWellFormedClientId(clientId)
             ? null
             : await _store.FindAsync(clientId, cancellationToken).ConfigureAwait(false);
 
