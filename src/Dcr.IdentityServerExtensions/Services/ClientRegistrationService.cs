@@ -167,18 +167,18 @@ public sealed class ClientRegistrationService
     {
         ArgumentNullException.ThrowIfNull(client);
         var deleted = await _store.DeleteAsync(client, cancellationToken).ConfigureAwait(false);
-        if (deleted.Status is not (StoreStatus.Succeeded or StoreStatus.NotFound))
+        return deleted.Status switch
         {
-            return StoreError(deleted);
-        }
+            StoreStatus.Succeeded => client,
 
-        if (deleted.Status == StoreStatus.NotFound)
-        {
-            // Deleted by a concurrent request between authentication and now: the token no longer names a client.
-            return InvalidRegistrationToken;
-        }
-
-        return client;
+            // Deleted or changed by a concurrent request between authentication and now. A store reports a concurrent
+            // delete as NotFound or, as OpenIddict's does, as a concurrency conflict it cannot tell apart from a change;
+            // either way the token no longer proves anything about the client as it now is, and an unknown client is
+            // an invalid token (RFC 7592 §2.3 as node-oidc-provider applies it). Under rotation a change spent the
+            // token anyway; without it, a client whose token still works deletes on its retry.
+            StoreStatus.NotFound or StoreStatus.Conflict => InvalidRegistrationToken,
+            _ => StoreError(deleted),
+        };
     }
 
     /// <summary>Validation, then the policies: the one path every registration and update takes to its stored metadata.</summary>

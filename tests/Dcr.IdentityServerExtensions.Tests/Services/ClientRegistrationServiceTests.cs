@@ -637,6 +637,20 @@ public sealed class ClientRegistrationServiceTests : IDisposable
         result.ShouldFailWith("invalid_token").StatusCode.Should().Be(401);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task a_delete_that_conflicts_with_a_concurrent_delete_or_change_is_answered_with_invalid_token_not_409(bool rotateToken)
+    {
+        EnableManagement(rotateToken: rotateToken);
+        var registered = await RegisterAsync(WebClient());
+        _store.NextResult = StoreResult.Conflict;
+
+        var result = await Service().DeleteAsync(_store[registered.Client.ClientId]!, default);
+
+        result.ShouldFailWith("invalid_token").StatusCode.Should().Be(401);
+    }
+
     [Fact]
     public async Task deleting_with_an_unavailable_store_is_answered_with_temporarily_unavailable()
     {
