@@ -131,7 +131,7 @@ public sealed class StoreFailureTests
 
         gate.Arm();
         var first = client.ManageAsync(HttpMethod.Put, registered.RegistrationClientUri!, registered.RegistrationAccessToken, Rename(registered, "First"));
-        await gate.Held.WaitAsync(TimeSpan.FromSeconds(30));
+        await FirstWriteHeldAsync(gate, first);
         var second = await client.ManageAsync(HttpMethod.Put, registered.RegistrationClientUri!, registered.RegistrationAccessToken, Rename(registered, "Second"));
         gate.Release();
         var lost = await first;
@@ -160,7 +160,7 @@ public sealed class StoreFailureTests
 
         gate.Arm();
         var first = client.ManageAsync(HttpMethod.Put, registered.RegistrationClientUri!, registered.RegistrationAccessToken, Rename(registered, "First"));
-        await gate.Held.WaitAsync(TimeSpan.FromSeconds(30));
+        await FirstWriteHeldAsync(gate, first);
         var second = await client.ManageAsync(HttpMethod.Put, registered.RegistrationClientUri!, registered.RegistrationAccessToken, Rename(registered, "Second"));
         gate.Release();
         var lost = await first;
@@ -197,6 +197,15 @@ public sealed class StoreFailureTests
 
         lost.Succeeded.Should().BeFalse();
         (lost.Error!.Code, lost.Error.StatusCode).Should().Be(("invalid_token", 401));
+    }
+
+    // The race is only staged if the first update reached its write and is held there: a first update that ended
+    // early (refused, failed) or never got to the gate must fail the test here, not pass or fail it later by chance.
+    private static async Task FirstWriteHeldAsync(SaveChangesGate gate, Task<WireResponse> first)
+    {
+        var reached = await Task.WhenAny(gate.Held, first).WaitAsync(TimeSpan.FromSeconds(30));
+        reached.Should().BeSameAs(gate.Held, first.IsCompleted ? $"the first update ended before its write: {first.Result.Body}" : "");
+        gate.Held.IsCompletedSuccessfully.Should().BeTrue();
     }
 
     private static string Rename(RegisteredClient client, string name) =>
