@@ -73,6 +73,7 @@ public sealed class ClientRegistrationService
             RegistrationAccessTokenHash = registrationAccessToken is null ? null : RegistrationSecrets.Hash(registrationAccessToken),
             RequirePkce = RequiresPkce(metadata, options),
             CreatedBy = caller.CallerId,
+            CallerClaims = caller.RetainedClaims(),
             RegisteredAnonymously = caller.Principal is null,
         };
 
@@ -152,7 +153,8 @@ public sealed class ClientRegistrationService
             return RegistrationError.InvalidRequest("The client_secret in the request does not match the client's current secret.");
         }
 
-        var caller = new RegistrationCaller(null, client.CreatedBy);
+        // Policies decide an update on the caller that registered the client, as they decided the registration.
+        var caller = RegistrationCaller.Registrant(client);
         var validated = await ValidateAsync(request, caller, ClientRegistrationOperation.Update, client, cancellationToken).ConfigureAwait(false);
         if (!validated.Succeeded)
         {
