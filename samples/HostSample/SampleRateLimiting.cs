@@ -37,15 +37,17 @@ internal static class SampleRateLimiting
 
             options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             {
-                var authorization = context.Request.Headers.Authorization.ToString();
-                if (permits <= 0 || authorization.Length == 0
-                    || !context.Request.Path.StartsWithSegments(registrationPath, StringComparison.OrdinalIgnoreCase))
+                var token = permits > 0 && context.Request.Path.StartsWithSegments(registrationPath, StringComparison.OrdinalIgnoreCase)
+                    ? BearerToken.Read(context.Request)
+                    : null;
+                if (token is null)
                 {
                     return RateLimitPartition.GetNoLimiter(string.Empty);
                 }
 
-                // The partition is keyed by a hash: the limiter's memory holds no usable token.
-                var key = Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(authorization)));
+                // Keyed by the token as the endpoints read it, so "bearer t" and "Bearer  t" share one bucket, and by
+                // its hash, so the limiter's memory holds no usable token.
+                var key = Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
                 return RateLimitPartition.GetFixedWindowLimiter("token:" + key, _ => Window(permits));
             });
 

@@ -27,10 +27,6 @@ public class DynamicClientApplicationManager<TApplication> : OpenIddictApplicati
     private readonly IOptionsMonitor<DynamicClientRegistrationOptions> _registrationOptions;
     private readonly RemoteJsonWebKeySets _remoteKeySets;
 
-    // Set only for the duration of one create or update call made by this product, so that the hash it computed is
-    // stored as given instead of being hashed again; a secret from any other caller is always hashed with PBKDF2.
-    private string? _precomputedSecretHash;
-
     /// <summary>Creates the manager.</summary>
     public DynamicClientApplicationManager(
         IOpenIddictApplicationCache<TApplication> cache,
@@ -176,40 +172,47 @@ public class DynamicClientApplicationManager<TApplication> : OpenIddictApplicati
             ? new(RegistrationSecrets.Verify(secret, comparand))
             : base.ValidateClientSecretAsync(secret, comparand, cancellationToken);
 
-    /// <inheritdoc />
-    protected override ValueTask<string> ObfuscateClientSecretAsync(string secret, CancellationToken cancellationToken = default) =>
-        _precomputedSecretHash is not null && string.Equals(secret, _precomputedSecretHash, StringComparison.Ordinal)
-            ? new(secret)
-            : base.ObfuscateClientSecretAsync(secret, cancellationToken);
-
+    // The secret this product hands over is already a hash (RegistrationSecrets.Hash): it is set on the entity as
+    // it is, never passed where OpenIddict would obfuscate it again with PBKDF2. OpenIddict's CreateAsync overloads
+    // refuse an entity that already holds a secret, so creation validates and stores the entity itself, as they do.
     async ValueTask<object> IDynamicClientApplicationManager.CreateAsync(
         OpenIddictApplicationDescriptor descriptor, string? secretHash, CancellationToken cancellationToken)
     {
+        var application = await Store.InstantiateAsync(cancellationToken).ConfigureAwait(false);
         descriptor.ClientSecret = secretHash;
-        _precomputedSecretHash = secretHash;
-        try
+        await PopulateAsync(application, descriptor, cancellationToken).ConfigureAwait(false);
+
+        var failures = new List<ValidationResult>();
+        await foreach (var result in ValidateAsync(application, cancellationToken).ConfigureAwait(false))
         {
-            return await CreateAsync(descriptor, cancellationToken).ConfigureAwait(false);
+            if (result != ValidationResult.Success)
+            {
+                failures.Add(result);
+            }
         }
-        finally
+
+        if (failures.Count > 0)
         {
-            _precomputedSecretHash = null;
+            throw new OpenIddictExceptions.ValidationException(
+                "The application is not valid: " + string.Join(" ", failures.Select(failure => failure.ErrorMessage)), [.. failures]);
         }
+
+        await Store.CreateAsync(application, cancellationToken).ConfigureAwait(false);
+        if (!Options.CurrentValue.DisableEntityCaching)
+        {
+            await Cache.AddAsync(application, cancellationToken).ConfigureAwait(false);
+        }
+
+        return application;
     }
 
+    // UpdateAsync(application) validates and stores the entity as populated, without touching its secret.
     async ValueTask IDynamicClientApplicationManager.UpdateAsync(
         object application, OpenIddictApplicationDescriptor descriptor, string? secretHash, CancellationToken cancellationToken)
     {
         descriptor.ClientSecret = secretHash;
-        _precomputedSecretHash = secretHash;
-        try
-        {
-            await UpdateAsync((TApplication)application, descriptor, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _precomputedSecretHash = null;
-        }
+        await PopulateAsync((TApplication)application, descriptor, cancellationToken).ConfigureAwait(false);
+        await UpdateAsync((TApplication)application, cancellationToken).ConfigureAwait(false);
     }
 
     ValueTask<string?> IDynamicClientApplicationManager.GetClientSecretHashAsync(object application, CancellationToken cancellationToken) =>

@@ -17,6 +17,11 @@ public sealed class OpenIddictClientRegistrationStore : IClientRegistrationStore
     private readonly IOpenIddictApplicationManager _manager;
     private readonly ILogger<OpenIddictClientRegistrationStore> _logger;
 
+    // The applications this request's scope has read, by client id, with the version read: an update or delete of the
+    // version read writes that entity back instead of loading and parsing it again. OpenIddict's concurrency token on
+    // the entity still catches a change committed by another request in between.
+    private readonly Dictionary<string, (object Application, string? Version)> _loaded = new(StringComparer.Ordinal);
+
     /// <summary>Creates the store.</summary>
     public OpenIddictClientRegistrationStore(IOpenIddictApplicationManager manager, ILogger<OpenIddictClientRegistrationStore> logger)
     {
@@ -35,9 +40,10 @@ public sealed class OpenIddictClientRegistrationStore : IClientRegistrationStore
         ArgumentNullException.ThrowIfNull(client);
         return WriteAsync(async () =>
         {
-            var descriptor = ToDescriptor(client);
-            var application = await DynamicManager.CreateAsync(descriptor, client.ClientSecretHash, cancellationToken).ConfigureAwait(false);
-            return StoreResult.Success(await ReadAsync(application, cancellationToken).ConfigureAwait(false));
+            var version = NewVersion();
+            var application = await DynamicManager.CreateAsync(ToDescriptor(client, version), client.ClientSecretHash, cancellationToken)
+                .ConfigureAwait(false);
+            return StoreResult.Success(Written(client, application, version));
         });
     }
 
@@ -52,9 +58,15 @@ public sealed class OpenIddictClientRegistrationStore : IClientRegistrationStore
         }
 
         var properties = await _manager.GetPropertiesAsync(application, cancellationToken).ConfigureAwait(false);
-        return properties.ContainsKey(RegistrationDocument.PropertyName)
-            ? await ReadAsync(application, cancellationToken).ConfigureAwait(false)
-            : null;
+        if (!properties.TryGetValue(RegistrationDocument.PropertyName, out var document))
+        {
+            return null;
+        }
+
+        var secretHash = await DynamicManager.GetClientSecretHashAsync(application, cancellationToken).ConfigureAwait(false);
+        var client = RegistrationDocument.Read(document, clientId, secretHash);
+        _loaded[clientId] = (application, client.Version);
+        return client;
     }
 
     /// <inheritdoc />
@@ -63,7 +75,7 @@ public sealed class OpenIddictClientRegistrationStore : IClientRegistrationStore
         ArgumentNullException.ThrowIfNull(client);
         return WriteAsync(async () =>
         {
-            var application = await _manager.FindByClientIdAsync(client.ClientId, cancellationToken).ConfigureAwait(false);
+            var application = await LoadAsync(client.ClientId, cancellationToken).ConfigureAwait(false);
             if (application is null)
             {
                 return StoreResult.NotFound;
@@ -71,14 +83,16 @@ public sealed class OpenIddictClientRegistrationStore : IClientRegistrationStore
 
             // The version check catches a change this scope has already seen; OpenIddict's concurrency token catches
             // a change committed by another request between our read and our write.
-            var current = await ReadAsync(application, cancellationToken).ConfigureAwait(false);
-            if (!string.Equals(current.Version, client.Version, StringComparison.Ordinal))
+            if (!string.Equals(application.Value.Version, client.Version, StringComparison.Ordinal))
             {
                 return StoreResult.Conflict;
             }
 
-            await DynamicManager.UpdateAsync(application, ToDescriptor(client), client.ClientSecretHash, cancellationToken).ConfigureAwait(false);
-            return StoreResult.Success(await ReadAsync(application, cancellationToken).ConfigureAwait(false));
+            // What was written is what is stored: the response is built from it without reading the entity back.
+            var version = NewVersion();
+            await DynamicManager.UpdateAsync(application.Value.Application, ToDescriptor(client, version), client.ClientSecretHash, cancellationToken)
+                .ConfigureAwait(false);
+            return StoreResult.Success(Written(client, application.Value.Application, version));
         });
     }
 
@@ -88,11 +102,13 @@ public sealed class OpenIddictClientRegistrationStore : IClientRegistrationStore
         ArgumentNullException.ThrowIfNull(client);
         return WriteAsync(async () =>
         {
-            var application = await _manager.FindByClientIdAsync(client.ClientId, cancellationToken).ConfigureAwait(false);
-            if (application is null)
+            var loaded = await LoadAsync(client.ClientId, cancellationToken).ConfigureAwait(false);
+            if (loaded is not { Application: var application })
             {
                 return StoreResult.NotFound;
             }
+
+            _loaded.Remove(client.ClientId);
 
             // OpenIddict's stores delete the application's tokens and authorizations with it, so tokens already
             // issued stop working wherever validation checks token entries.
@@ -130,17 +146,29 @@ public sealed class OpenIddictClientRegistrationStore : IClientRegistrationStore
         }
     }
 
-    private async Task<StoredClient> ReadAsync(object application, CancellationToken cancellationToken)
+    // The application as this scope read it, or as the store holds it now when this scope has not read it yet.
+    private async Task<(object Application, string? Version)?> LoadAsync(string clientId, CancellationToken cancellationToken)
     {
-        var clientId = await _manager.GetClientIdAsync(application, cancellationToken).ConfigureAwait(false)
-            ?? throw new InvalidOperationException("An OpenIddict application has no client_id.");
-        var properties = await _manager.GetPropertiesAsync(application, cancellationToken).ConfigureAwait(false);
-        var secretHash = await DynamicManager.GetClientSecretHashAsync(application, cancellationToken).ConfigureAwait(false);
-        return RegistrationDocument.Read(properties[RegistrationDocument.PropertyName], clientId, secretHash);
+        if (_loaded.TryGetValue(clientId, out var loaded))
+        {
+            return loaded;
+        }
+
+        return await FindAsync(clientId, cancellationToken).ConfigureAwait(false) is not null ? _loaded[clientId] : null;
     }
 
+    private StoredClient Written(StoredClient client, object application, string version)
+    {
+        _loaded[client.ClientId] = (application, version);
+        return client with { Version = version };
+    }
+
+    private static string NewVersion() => Guid.NewGuid().ToString("N");
+
     /// <summary>Maps a client to the OpenIddict application that lets it do what its metadata says, and no more.</summary>
-    internal static OpenIddictApplicationDescriptor ToDescriptor(StoredClient client)
+    internal static OpenIddictApplicationDescriptor ToDescriptor(StoredClient client) => ToDescriptor(client, NewVersion());
+
+    private static OpenIddictApplicationDescriptor ToDescriptor(StoredClient client, string version)
     {
         var metadata = client.Metadata;
         var descriptor = new OpenIddictApplicationDescriptor
@@ -211,7 +239,7 @@ public sealed class OpenIddictClientRegistrationStore : IClientRegistrationStore
             descriptor.JsonWebKeySet = new JsonWebKeySet(jwks.GetRawText());
         }
 
-        descriptor.Properties[RegistrationDocument.PropertyName] = RegistrationDocument.Write(client, Guid.NewGuid().ToString("N"));
+        descriptor.Properties[RegistrationDocument.PropertyName] = RegistrationDocument.Write(client, version);
         return descriptor;
     }
 }

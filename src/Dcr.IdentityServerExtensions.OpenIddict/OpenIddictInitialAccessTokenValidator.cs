@@ -1,3 +1,4 @@
+using Dcr.IdentityServerExtensions.Endpoints;
 using Dcr.IdentityServerExtensions.Services;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
@@ -20,7 +21,7 @@ public sealed class OpenIddictInitialAccessTokenValidator : IInitialAccessTokenV
 
         // OpenIddict would also accept a token in the query or form when so configured; an initial access token is
         // only ever a bearer header here, so a missing header means no token.
-        if (!context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        if (BearerToken.Read(context.Request) is null)
         {
             return new InitialAccessTokenResult(InitialAccessTokenStatus.Missing);
         }

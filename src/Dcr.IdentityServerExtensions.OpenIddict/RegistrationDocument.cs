@@ -21,6 +21,7 @@ internal static class RegistrationDocument
     private const string RetainedClientSecretExpiresAt = "retained_client_secret_expires_at";
     private const string RegistrationAccessTokenHash = "registration_access_token_hash";
     private const string CreatedBy = "created_by";
+    private const string CallerClaims = "caller_claims";
     private const string Anonymous = "anonymous";
     private const string RequirePkce = "require_pkce";
     private const string Metadata = "metadata";
@@ -55,6 +56,20 @@ internal static class RegistrationDocument
             if (client.CreatedBy is not null)
             {
                 writer.WriteString(CreatedBy, client.CreatedBy);
+            }
+
+            if (client.CallerClaims.Count > 0)
+            {
+                writer.WriteStartArray(CallerClaims);
+                foreach (var (type, value) in client.CallerClaims)
+                {
+                    writer.WriteStartArray();
+                    writer.WriteStringValue(type);
+                    writer.WriteStringValue(value);
+                    writer.WriteEndArray();
+                }
+
+                writer.WriteEndArray();
             }
 
             writer.WriteBoolean(Anonymous, client.RegisteredAnonymously);
@@ -95,6 +110,7 @@ internal static class RegistrationDocument
             RetainedClientSecret = retained,
             RegistrationAccessTokenHash = ReadString(document, RegistrationAccessTokenHash),
             CreatedBy = ReadString(document, CreatedBy),
+            CallerClaims = ReadCallerClaims(document),
 
             // Documents written before the flag existed: only an anonymous registration left no creator.
             RegisteredAnonymously = document.TryGetProperty(Anonymous, out var anonymous)
@@ -137,6 +153,14 @@ internal static class RegistrationDocument
         && Uri.TryCreate(jwksUri, UriKind.Absolute, out var uri)
             ? uri
             : null;
+
+    private static List<KeyValuePair<string, string>> ReadCallerClaims(JsonElement document) =>
+        document.TryGetProperty(CallerClaims, out var claims) && claims.ValueKind == JsonValueKind.Array
+            ? claims.EnumerateArray()
+                .Where(claim => claim.ValueKind == JsonValueKind.Array && claim.GetArrayLength() == 2)
+                .Select(claim => KeyValuePair.Create(claim[0].GetString()!, claim[1].GetString()!))
+                .ToList()
+            : [];
 
     private static string? ReadString(JsonElement document, string name) =>
         document.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;

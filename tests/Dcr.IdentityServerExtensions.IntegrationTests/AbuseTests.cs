@@ -54,6 +54,22 @@ public sealed class AbuseTests
     }
 
     [Fact]
+    public async Task the_per_token_limit_counts_one_token_whatever_the_letter_case_of_its_bearer_scheme()
+    {
+        using var host = RateLimitedHost(permitsPerMinute: 2);
+        using var client = host.CreateDcrClient();
+        var token = await client.InitialAccessTokenAsync();
+
+        // Each from its own address, so only the per-token limit can refuse.
+        (await PostWithAuthorization(client, "Bearer " + token, "192.0.2.1")).Status.Should().Be(HttpStatusCode.Created);
+        (await PostWithAuthorization(client, "bearer " + token, "192.0.2.2")).Status.Should().Be(HttpStatusCode.Created);
+        (await PostWithAuthorization(client, "BEARER  " + token + " ", "192.0.2.3"))
+            .ShouldBeError(HttpStatusCode.TooManyRequests, "temporarily_unavailable");
+
+        (await PostWithAuthorization(client, "Bearer " + await client.InitialAccessTokenAsync(), "192.0.2.4")).Status.Should().Be(HttpStatusCode.Created);
+    }
+
+    [Fact]
     public async Task a_limit_of_zero_turns_rate_limiting_off()
     {
         using var host = RateLimitedHost(permitsPerMinute: 0);
@@ -111,6 +127,17 @@ public sealed class AbuseTests
         client.Http.DefaultRequestHeaders.Remove(TestClientAddress.Header);
         client.Http.DefaultRequestHeaders.Add(TestClientAddress.Header, address);
         return client.PostRegistrationAsync(ServiceClient, token);
+    }
+
+    private static async Task<WireResponse> PostWithAuthorization(DcrTestClient client, string authorization, string address)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, DcrTestClient.RegistrationPath)
+        {
+            Content = new StringContent(ServiceClient, System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        request.Headers.Add(TestClientAddress.Header, address);
+        return await WireResponse.ReadAsync(await client.Http.SendAsync(request));
     }
 
     private static async Task<long> CountAsync(SampleHost host)

@@ -15,10 +15,12 @@ public sealed class KeyBasedAndNativeClientTests : IClassFixture<KeyBasedAndNati
         public void Dispose() => Server.Dispose();
     }
 
+    private readonly SampleHost _host;
     private readonly DcrTestClient _client;
 
     public KeyBasedAndNativeClientTests(Host host)
     {
+        _host = host.Server;
         _client = host.Server.CreateDcrClient();
     }
 
@@ -55,7 +57,7 @@ public sealed class KeyBasedAndNativeClientTests : IClassFixture<KeyBasedAndNati
                     ["sub"] = clientId,
                     ["jti"] = Guid.NewGuid().ToString("N"),
                     // OpenIddict 7 takes assertions in the draft-ietf-oauth-rfc7523bis form: this type, the issuer as audience.
-                }, audience: "http://localhost/", type: "client-authentication+jwt"),
+                }, _host.Time.GetUtcNow(), audience: "http://localhost/", type: "client-authentication+jwt"),
             },
         });
 

@@ -63,6 +63,38 @@ public sealed class ObservabilityTests
         leaks.Should().BeEmpty();
     }
 
+    [Theory]
+    [InlineData("GET")]
+    [InlineData("PUT")]
+    [InlineData("DELETE")]
+    public async Task a_client_id_with_a_cr_lf_in_the_path_is_answered_as_an_unknown_client_and_forges_no_log_line(string method)
+    {
+        var logs = new CapturingLoggerProvider();
+        using var host = new SampleHost(
+            new Dictionary<string, string?> { ["Logging:LogLevel:Dcr.IdentityServerExtensions"] = "Information" },
+            services => services.AddLogging(logging => logging.AddProvider(logs)));
+        using var client = host.CreateDcrClient();
+        var registered = await client.RegisterAsync(ServiceClient);
+        logs.Entries.Clear();
+
+        var forged = $"{DcrTestClient.RegistrationPath}/{registered.ClientId}%0D%0AClient%20x%20deleted%20its%20registration";
+        var response = await client.ManageAsync(new HttpMethod(method), forged, registered.RegistrationAccessToken,
+            method == "PUT" ? $$"""{"client_id":"{{registered.ClientId}}","grant_types":["client_credentials"]}""" : null);
+
+        response.ShouldBeError(HttpStatusCode.Unauthorized, "invalid_token");
+        response.Headers.WwwAuthenticate.ToString().Should().Contain("invalid_token");
+        var refusal = logs.Entries.Should().ContainSingle(entry => entry.EventId.Id == 1100).Subject;
+        refusal.Values["ClientId"].Should().BeNullOrEmpty();
+        logs.Entries.Where(entry => entry.Message.Contains('\r') || entry.Message.Contains('\n')
+                || entry.Values.Values.Any(value => value is not null && (value.Contains('\r') || value.Contains('\n'))))
+            .Select(entry => $"{entry.Category}[{entry.EventId.Id}]: {entry.Message}")
+            .Should().BeEmpty();
+
+        // The client itself was not touched: its token still works.
+        (await client.ManageAsync(HttpMethod.Get, registered.RegistrationClientUri!, registered.RegistrationAccessToken)).Status
+            .Should().Be(HttpStatusCode.OK);
+    }
+
     [Fact]
     public async Task every_action_is_audited_with_a_stable_event_id_the_client_the_caller_and_the_outcome()
     {

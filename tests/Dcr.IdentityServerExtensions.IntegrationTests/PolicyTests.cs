@@ -187,6 +187,23 @@ public sealed class PolicyTests
         return await client.InitialAccessTokenAsync(clientId: "second-admin", secret: "second-admin-secret");
     }
 
+    [Fact]
+    public async Task a_policy_keyed_on_the_initial_access_token_s_client_id_claim_sees_that_claim_on_update_too()
+    {
+        var journal = new ConcurrentQueue<string>();
+        using var host = new SampleHost(configureServices: services => services.AddSingleton(journal)
+            .AddDynamicClientRegistration().AddPolicy<AdminOnlyPolicy>());
+        using var client = host.CreateDcrClient();
+
+        var registered = await client.RegisterAsync(ServiceClient);
+        var update = await client.ManageAsync(HttpMethod.Put, registered.RegistrationClientUri!, registered.RegistrationAccessToken,
+            $$"""{"client_id":"{{registered.ClientId}}","grant_types":["client_credentials"],"scope":"api","client_name":"Renamed"}""");
+
+        update.Status.Should().Be(HttpStatusCode.OK, update.Body);
+        update.Json.GetProperty("client_name").GetString().Should().Be("Renamed");
+        journal.Should().Equal("Create dcr-admin scopes:dcr", "Update dcr-admin scopes:dcr");
+    }
+
     private static async Task<int> CountAsync(SampleHost host)
     {
         await using var scope = host.Services.CreateAsyncScope();
@@ -210,6 +227,19 @@ public sealed class PolicyTests
             journal.Enqueue($"second {context.Operation}");
             (context.Operation == ClientRegistrationOperation.Update).Should().Be(context.ExistingClient is not null);
             return new(context.Metadata);
+        }
+    }
+
+    /// <summary>A host policy that lets only clients of the seeded administrative client be registered or updated.</summary>
+    private sealed class AdminOnlyPolicy(ConcurrentQueue<string> journal) : IClientRegistrationPolicy
+    {
+        public ValueTask<RegistrationResult<ClientMetadata>> ApplyAsync(ClientRegistrationPolicyContext context, CancellationToken cancellationToken)
+        {
+            var clientId = context.Caller.Principal?.GetClaim(OpenIddictConstants.Claims.ClientId);
+            journal.Enqueue($"{context.Operation} {clientId} scopes:{string.Join(",", context.Caller.Principal?.GetScopes() ?? [])}");
+            return new(clientId == DcrTestClient.AdminClientId
+                ? context.Metadata
+                : RegistrationError.InvalidMetadata("Only the administrative client's callers may register or update clients."));
         }
     }
 

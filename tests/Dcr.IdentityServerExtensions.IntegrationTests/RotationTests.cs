@@ -132,6 +132,46 @@ public sealed class RotationTests
         (await client.ClientCredentialsAsync(registered.ClientId, registered.ClientSecret, "api")).ProtocolError().Should().Be("invalid_client");
     }
 
+    [Theory]
+    [InlineData("GET")]
+    [InlineData("PUT")]
+    public async Task without_rotation_an_expired_secret_is_renewed_by_the_first_read_or_update_from_the_second_of_its_expiry(string method)
+    {
+        using var host = new SampleHost(new Dictionary<string, string?>
+        {
+            ["DynamicClientRegistration:ClientSecretLifetime"] = "01:00:00",
+            ["DynamicClientRegistration:Management:RotateClientSecret"] = "false",
+            ["DynamicClientRegistration:Management:RotateRegistrationAccessToken"] = "false",
+        });
+        using var client = host.CreateDcrClient();
+        var registered = await client.RegisterAsync(ServiceClient);
+        var expiresAt = DateTimeOffset.FromUnixTimeSeconds(registered.Json.GetProperty("client_secret_expires_at").GetInt64());
+        var body = method == "PUT" ? $$"""{"client_id":"{{registered.ClientId}}","grant_types":["client_credentials"],"scope":"api"}""" : null;
+
+        // One second before expiry the secret is still in force: no new one.
+        host.Time.Advance(expiresAt - host.Time.GetUtcNow() - TimeSpan.FromSeconds(1));
+        var before = await client.ManageAsync(new HttpMethod(method), registered.RegistrationClientUri!, registered.RegistrationAccessToken, body);
+        before.Status.Should().Be(HttpStatusCode.OK, before.Body);
+        before.Json.TryGetProperty("client_secret", out _).Should().BeFalse();
+        before.Json.GetProperty("client_secret_expires_at").GetInt64().Should().Be(expiresAt.ToUnixTimeSeconds());
+
+        // From the second of expiry, the next read or update issues a new secret with a new expiry.
+        host.Time.Advance(TimeSpan.FromSeconds(1));
+        (await client.ClientCredentialsAsync(registered.ClientId, registered.ClientSecret, "api")).ProtocolError().Should().Be("invalid_client");
+        var renewed = await client.ManageAsync(new HttpMethod(method), registered.RegistrationClientUri!, registered.RegistrationAccessToken, body);
+
+        renewed.Status.Should().Be(HttpStatusCode.OK, renewed.Body);
+        var secret = renewed.Json.GetProperty("client_secret").GetString();
+        secret.Should().NotBeNullOrEmpty().And.NotBe(registered.ClientSecret);
+        renewed.Json.GetProperty("client_secret_expires_at").GetInt64().Should().Be((expiresAt + TimeSpan.FromHours(1)).ToUnixTimeSeconds());
+        (await client.ClientCredentialsAsync(registered.ClientId, secret, "api")).ShouldSucceed();
+        (await client.ClientCredentialsAsync(registered.ClientId, registered.ClientSecret, "api")).ProtocolError().Should().Be("invalid_client");
+
+        // Renewed once: the next read returns no secret again.
+        var next = await client.ManageAsync(HttpMethod.Get, registered.RegistrationClientUri!, registered.RegistrationAccessToken);
+        next.Json.TryGetProperty("client_secret", out _).Should().BeFalse();
+    }
+
     [Fact]
     public async Task with_client_delete_not_allowed_delete_answers_405_and_nothing_changes()
     {

@@ -56,10 +56,21 @@ public sealed partial class SampleHostProcessTests
         await using var sample = await SampleProcess.StartAsync();
         using var http = new HttpClient { BaseAddress = sample.BaseAddress };
 
-        using var response = await http.PostAsync("/connect/register", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
-        await Task.Delay(500);
+        // The audit line of a second request is written after the first request's activity has stopped, when a
+        // console exporter would have written it: waiting for that line, not for time, makes the absence meaningful.
+        using var first = await http.PostAsync("/connect/register", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
+        using var second = await http.PostAsync("/connect/register", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
+        second.StatusCode.Should().Be(System.Net.HttpStatusCode.Unauthorized);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (RefusalsLogged(sample.Output) < 2 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
 
+        RefusalsLogged(sample.Output).Should().Be(2, "both refusals are audited at Information on the console");
         sample.Output.Should().NotContain("Activity.DisplayName");
+
+        static int RefusalsLogged(string output) => output.Split("Refused Register").Length - 1;
     }
 
     [Fact]

@@ -40,7 +40,7 @@ public sealed class SoftwareStatementHardeningTests
         using var host = InlineKeyHost(key);
         using var client = host.CreateDcrClient();
         var statement = Sign(key, Issuer, new Dictionary<string, object> { ["grant_types"] = new[] { "client_credentials" } },
-            expires: host.Time.GetUtcNow().AddMinutes(5), type: type);
+            host.Time.GetUtcNow(), type: type);
 
         var response = await client.PostRegistrationAsync($$"""{"software_statement":"{{statement}}"}""", await client.InitialAccessTokenAsync());
 
@@ -63,7 +63,7 @@ public sealed class SoftwareStatementHardeningTests
         using var client = host.CreateDcrClient();
         var token = await client.InitialAccessTokenAsync();
         var statement = Sign(key, Issuer, new Dictionary<string, object> { ["grant_types"] = new[] { "client_credentials" } },
-            expires: host.Time.GetUtcNow().AddMinutes(5));
+            host.Time.GetUtcNow());
 
         var unattested = await client.PostRegistrationAsync($$"""{"software_statement":"{{statement}}","scope":"api","client_name":"x"}""", token);
         unattested.ShouldBeError(HttpStatusCode.BadRequest, "invalid_client_metadata");
@@ -90,7 +90,7 @@ public sealed class SoftwareStatementHardeningTests
         using var client = host.CreateDcrClient();
         var token = await client.InitialAccessTokenAsync();
         var statement = Sign(key, Issuer, new Dictionary<string, object> { ["grant_types"] = new[] { "client_credentials" } },
-            expires: host.Time.GetUtcNow().AddMinutes(5));
+            host.Time.GetUtcNow());
         var body = $$"""{"software_statement":"{{statement}}"}""";
 
         (await client.PostRegistrationAsync(body, token)).ShouldBeError(HttpStatusCode.ServiceUnavailable, "temporarily_unavailable");

@@ -34,6 +34,9 @@ public sealed class SoftwareStatementTests : IClassFixture<SoftwareStatementTest
     private readonly Host _host;
     private readonly DcrTestClient _client;
 
+    // Statements are signed on the host's clock, which the fixture's tests share and may move.
+    private DateTimeOffset Now => _host.Server.Time.GetUtcNow();
+
     public SoftwareStatementTests(Host host)
     {
         _host = host;
@@ -48,7 +51,7 @@ public sealed class SoftwareStatementTests : IClassFixture<SoftwareStatementTest
             ["software_id"] = "signed-software",
             ["client_name"] = "Name from the statement",
             ["grant_types"] = new[] { "client_credentials" },
-        });
+        }, Now);
 
         var response = await _client.PostRegistrationAsync(
             $$"""{"software_statement":"{{statement}}","client_name":"Plain name","software_id":"plain","scope":"api"}""",
@@ -65,7 +68,7 @@ public sealed class SoftwareStatementTests : IClassFixture<SoftwareStatementTest
     [Fact]
     public async Task a_statement_signed_by_another_key_is_rejected_with_invalid_software_statement()
     {
-        var statement = Sign(NewKey("impostor"), Issuer, new Dictionary<string, object> { ["software_id"] = "x" });
+        var statement = Sign(NewKey("impostor"), Issuer, new Dictionary<string, object> { ["software_id"] = "x" }, Now);
 
         var response = await _client.PostRegistrationAsync($$"""{"software_statement":"{{statement}}","grant_types":["client_credentials"]}""",
             await _client.InitialAccessTokenAsync());
@@ -76,9 +79,8 @@ public sealed class SoftwareStatementTests : IClassFixture<SoftwareStatementTest
     [Fact]
     public async Task an_expired_statement_is_rejected_with_invalid_software_statement()
     {
-        var now = _host.Server.Time.GetUtcNow();
-        var statement = Sign(_host.PublisherKey, Issuer, new Dictionary<string, object> { ["software_id"] = "x" },
-            expires: now.AddMinutes(-10));
+        var statement = Sign(_host.PublisherKey, Issuer, new Dictionary<string, object> { ["software_id"] = "x" }, Now,
+            expires: Now.AddMinutes(-10));
 
         var response = await _client.PostRegistrationAsync($$"""{"software_statement":"{{statement}}","grant_types":["client_credentials"]}""",
             await _client.InitialAccessTokenAsync());
@@ -89,7 +91,7 @@ public sealed class SoftwareStatementTests : IClassFixture<SoftwareStatementTest
     [Fact]
     public async Task a_statement_from_an_untrusted_issuer_is_rejected_with_unapproved_software_statement()
     {
-        var statement = Sign(_host.PublisherKey, "https://unknown.example.net", new Dictionary<string, object> { ["software_id"] = "x" });
+        var statement = Sign(_host.PublisherKey, "https://unknown.example.net", new Dictionary<string, object> { ["software_id"] = "x" }, Now);
 
         var response = await _client.PostRegistrationAsync($$"""{"software_statement":"{{statement}}","grant_types":["client_credentials"]}""",
             await _client.InitialAccessTokenAsync());
@@ -124,7 +126,7 @@ public sealed class SoftwareStatementTests : IClassFixture<SoftwareStatementTest
         (await client.PostRegistrationAsync("""{"grant_types":["client_credentials"]}""", token))
             .ShouldBeError(HttpStatusCode.BadRequest, "invalid_software_statement");
 
-        var statement = Sign(key, Issuer, new Dictionary<string, object> { ["grant_types"] = new[] { "client_credentials" } });
+        var statement = Sign(key, Issuer, new Dictionary<string, object> { ["grant_types"] = new[] { "client_credentials" } }, host.Time.GetUtcNow());
         (await client.PostRegistrationAsync($$"""{"software_statement":"{{statement}}"}""", token)).Status.Should().Be(HttpStatusCode.Created);
     }
 
@@ -146,12 +148,12 @@ public sealed class SoftwareStatementTests : IClassFixture<SoftwareStatementTest
 
         for (var attempt = 0; attempt < 3; attempt++)
         {
-            var statement = Sign(key, Issuer, new Dictionary<string, object> { ["grant_types"] = new[] { "client_credentials" } });
+            var statement = Sign(key, Issuer, new Dictionary<string, object> { ["grant_types"] = new[] { "client_credentials" } }, host.Time.GetUtcNow());
             (await client.PostRegistrationAsync($$"""{"software_statement":"{{statement}}"}""", token)).Status.Should().Be(HttpStatusCode.Created);
         }
 
         keySet.Requests.Should().Equal("https://software-publisher.example.com/jwks.json");
-        var forged = Sign(NewKey("remote"), Issuer, new Dictionary<string, object> { ["grant_types"] = new[] { "client_credentials" } });
+        var forged = Sign(NewKey("remote"), Issuer, new Dictionary<string, object> { ["grant_types"] = new[] { "client_credentials" } }, host.Time.GetUtcNow());
         (await client.PostRegistrationAsync($$"""{"software_statement":"{{forged}}"}""", token))
             .ShouldBeError(HttpStatusCode.BadRequest, "invalid_software_statement");
     }
@@ -197,10 +199,10 @@ public sealed class SoftwareStatementTests : IClassFixture<SoftwareStatementTest
         });
     }
 
-    internal static string Sign(ECDsaSecurityKey key, string issuer, Dictionary<string, object> claims, DateTimeOffset? expires = null,
-        string? audience = null, string? type = null)
+    /// <summary>Signs a JWT whose times are relative to <paramref name="now"/>: the host's clock, never the machine's.</summary>
+    internal static string Sign(ECDsaSecurityKey key, string issuer, Dictionary<string, object> claims, DateTimeOffset now,
+        DateTimeOffset? expires = null, string? audience = null, string? type = null)
     {
-        var now = DateTimeOffset.UtcNow;
         var descriptor = new SecurityTokenDescriptor
         {
             Issuer = issuer,

@@ -1,5 +1,6 @@
 using System.Net;
 using Dcr.IdentityServerExtensions.IntegrationTests.Infrastructure;
+using Dcr.IdentityServerExtensions.Services;
 using HostSample;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -130,7 +131,7 @@ public sealed class StoreFailureTests
 
         gate.Arm();
         var first = client.ManageAsync(HttpMethod.Put, registered.RegistrationClientUri!, registered.RegistrationAccessToken, Rename(registered, "First"));
-        await gate.Held.WaitAsync(TimeSpan.FromSeconds(30));
+        await FirstWriteHeldAsync(gate, first);
         var second = await client.ManageAsync(HttpMethod.Put, registered.RegistrationClientUri!, registered.RegistrationAccessToken, Rename(registered, "Second"));
         gate.Release();
         var lost = await first;
@@ -159,7 +160,7 @@ public sealed class StoreFailureTests
 
         gate.Arm();
         var first = client.ManageAsync(HttpMethod.Put, registered.RegistrationClientUri!, registered.RegistrationAccessToken, Rename(registered, "First"));
-        await gate.Held.WaitAsync(TimeSpan.FromSeconds(30));
+        await FirstWriteHeldAsync(gate, first);
         var second = await client.ManageAsync(HttpMethod.Put, registered.RegistrationClientUri!, registered.RegistrationAccessToken, Rename(registered, "Second"));
         gate.Release();
         var lost = await first;
@@ -168,6 +169,43 @@ public sealed class StoreFailureTests
         lost.ShouldBeError(HttpStatusCode.Conflict, "invalid_request");
         var read = await client.ManageAsync(HttpMethod.Get, registered.RegistrationClientUri!, registered.RegistrationAccessToken);
         read.Json.GetProperty("client_name").GetString().Should().Be("Second");
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task a_delete_that_lost_the_race_to_a_concurrent_delete_answers_401_invalid_token_not_409(bool rotate)
+    {
+        using var host = new SampleHost(new Dictionary<string, string?>
+        {
+            ["DynamicClientRegistration:Management:RotateClientSecret"] = rotate.ToString(),
+            ["DynamicClientRegistration:Management:RotateRegistrationAccessToken"] = rotate.ToString(),
+        });
+        using var client = host.CreateDcrClient();
+        var registered = await client.RegisterAsync(ServiceClient);
+
+        // Both requests have authenticated (read the client) before either deletes it.
+        await using var winnerScope = host.Services.CreateAsyncScope();
+        await using var loserScope = host.Services.CreateAsyncScope();
+        var winner = winnerScope.ServiceProvider.GetRequiredService<ClientRegistrationService>();
+        var loser = loserScope.ServiceProvider.GetRequiredService<ClientRegistrationService>();
+        var readByWinner = await winner.AuthenticateAsync(registered.ClientId, registered.RegistrationAccessToken, default);
+        var readByLoser = await loser.AuthenticateAsync(registered.ClientId, registered.RegistrationAccessToken, default);
+
+        (await winner.DeleteAsync(readByWinner.Value!, default)).Succeeded.Should().BeTrue();
+        var lost = await loser.DeleteAsync(readByLoser.Value!, default);
+
+        lost.Succeeded.Should().BeFalse();
+        (lost.Error!.Code, lost.Error.StatusCode).Should().Be(("invalid_token", 401));
+    }
+
+    // The race is only staged if the first update reached its write and is held there: a first update that ended
+    // early (refused, failed) or never got to the gate must fail the test here, not pass or fail it later by chance.
+    private static async Task FirstWriteHeldAsync(SaveChangesGate gate, Task<WireResponse> first)
+    {
+        var reached = await Task.WhenAny(gate.Held, first).WaitAsync(TimeSpan.FromSeconds(30));
+        reached.Should().BeSameAs(gate.Held, first.IsCompleted ? $"the first update ended before its write: {first.Result.Body}" : "");
+        gate.Held.IsCompletedSuccessfully.Should().BeTrue();
     }
 
     private static string Rename(RegisteredClient client, string name) =>

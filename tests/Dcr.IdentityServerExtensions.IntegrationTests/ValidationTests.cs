@@ -43,7 +43,7 @@ public sealed class ValidationTests : IClassFixture<ValidationTests.Host>
     [InlineData("""{"grant_types":["client_credentials"],"token_endpoint_auth_method":"none"}""", "invalid_client_metadata")]
     [InlineData("""{"grant_types":["client_credentials"],"scope":"unknown-scope"}""", "invalid_client_metadata")]
     [InlineData("""{"grant_types":["client_credentials"],"scope":"dcr"}""", "invalid_client_metadata")]
-    [InlineData("""{"grant_types":["client_credentials"],"jwks_uri":"https://a.example/jwks","jwks":{"keys":[{"kty":"RSA","n":"AQAB","e":"AQAB"}]}}""", "invalid_client_metadata")]
+    [InlineData("""{"grant_types":["client_credentials"],"jwks_uri":"https://a.example/jwks","jwks":{"keys":[{"kty":"RSA","n":"0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw","e":"AQAB"}]}}""", "invalid_client_metadata")]
     [InlineData("""{"grant_types":["client_credentials"],"jwks":{"keys":[]}}""", "invalid_client_metadata")]
     [InlineData("""{"grant_types":["client_credentials"],"application_type":"desktop"}""", "invalid_client_metadata")]
     [InlineData("""{"grant_types":["client_credentials"],"client_uri":"ftp://a.example"}""", "invalid_client_metadata")]

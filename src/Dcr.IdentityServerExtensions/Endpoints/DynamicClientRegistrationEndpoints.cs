@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Dcr.IdentityServerExtensions.Diagnostics;
 using Dcr.IdentityServerExtensions.Options;
 using Dcr.IdentityServerExtensions.Protocol;
+using Dcr.IdentityServerExtensions.Secrets;
 using Dcr.IdentityServerExtensions.Services;
 using Dcr.IdentityServerExtensions.Stores;
 using Dcr.IdentityServerExtensions.Validation;
@@ -86,7 +87,7 @@ internal static class DynamicClientRegistrationEndpoints
             }
 
             var failure = unreachable ? Unavailable : ServerFault;
-            outcome = new Outcome(context.Request.RouteValues[ClientIdRouteValue] as string, null, failure);
+            outcome = new Outcome(LoggableClientId(context), null, failure);
             if (!context.Response.HasStarted)
             {
                 context.Response.Clear();
@@ -228,9 +229,10 @@ internal static class DynamicClientRegistrationEndpoints
     {
         var options = context.RequestServices.GetRequiredService<IOptionsMonitor<DynamicClientRegistrationOptions>>().CurrentValue;
         var clientId = context.Request.RouteValues[ClientIdRouteValue] as string ?? string.Empty;
+        var loggableClientId = LoggableClientId(context);
         if (!options.Enabled || !options.Management.Enabled)
         {
-            return (options, null, await FailAsync(context, NotEnabled, clientId, null).ConfigureAwait(false));
+            return (options, null, await FailAsync(context, NotEnabled, loggableClientId, null).ConfigureAwait(false));
         }
 
         if (isDelete && !options.Management.AllowClientDelete)
@@ -239,15 +241,15 @@ internal static class DynamicClientRegistrationEndpoints
             context.Response.Headers.Allow = "GET, PUT";
             var notAllowed = new RegistrationError(RegistrationErrorCodes.InvalidRequest,
                 "This server does not allow clients to delete their registration.", StatusCodes.Status405MethodNotAllowed);
-            return (options, null, await FailAsync(context, notAllowed, clientId, null).ConfigureAwait(false));
+            return (options, null, await FailAsync(context, notAllowed, loggableClientId, null).ConfigureAwait(false));
         }
 
         var service = context.RequestServices.GetRequiredService<ClientRegistrationService>();
-        var client = await service.AuthenticateAsync(clientId, BearerToken(context.Request), context.RequestAborted).ConfigureAwait(false);
+        var client = await service.AuthenticateAsync(clientId, BearerToken.Read(context.Request), context.RequestAborted).ConfigureAwait(false);
         if (!client.Succeeded)
         {
             // The caller is unknown: the token proved nothing.
-            return (options, null, await FailAsync(context, client.Error, clientId, null).ConfigureAwait(false));
+            return (options, null, await FailAsync(context, client.Error, loggableClientId, null).ConfigureAwait(false));
         }
 
         return (options, client.Value, default);
@@ -330,14 +332,12 @@ internal static class DynamicClientRegistrationEndpoints
         return await statements.ApplyAsync(body, parsed.Value, extendedNames, context.RequestAborted).ConfigureAwait(false);
     }
 
-    private static string? BearerToken(HttpRequest request)
-    {
-        var authorization = request.Headers.Authorization.ToString();
-        const string Scheme = "Bearer ";
-        return authorization.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase)
-            ? authorization[Scheme.Length..].Trim()
+    // The path is the caller's text: only a client id this product could have issued goes into the audit trail, the
+    // logs and the trace; anything else (a CR/LF that would forge a log line) is recorded as no client at all.
+    private static string? LoggableClientId(HttpContext context) =>
+        context.Request.RouteValues[ClientIdRouteValue] is string clientId && RegistrationSecrets.IsWellFormedClientId(clientId)
+            ? clientId
             : null;
-    }
 
     // Under the issuer discovery names, never under whatever Host header this request carried.
     private static Uri RegistrationEndpointUri(HttpContext context, DynamicClientRegistrationOptions options)

@@ -19,8 +19,10 @@ public interface IClientRegistrationPolicy
 /// <summary>What a policy sees.</summary>
 /// <param name="Metadata">The validated, normalized metadata, as adjusted by the policies before this one.</param>
 /// <param name="Caller">
-/// The caller: on registration the initial access token's principal (or anonymous); on update the client itself,
-/// whose <see cref="RegistrationCaller.CallerId"/> is the caller that registered it.
+/// The caller: on registration the initial access token's principal (or anonymous); on update the caller that
+/// registered the client, its principal rebuilt from the claims kept at registration
+/// (<see cref="RegistrationCaller.RetainedClaimTypes"/>, authentication type
+/// <see cref="RegistrationCaller.StoredCallerAuthenticationType"/>) and <see cref="RegistrationCaller.CallerId"/> its id.
 /// </param>
 /// <param name="Operation">Registration or update.</param>
 /// <param name="ExistingClient">The client as stored, on update.</param>

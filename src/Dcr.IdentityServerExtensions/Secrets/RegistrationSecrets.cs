@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Buffers.Text;
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -29,6 +31,20 @@ public static class RegistrationSecrets
 
     /// <summary>Creates a new client identifier: 128 random bits, base64url without padding.</summary>
     public static string CreateClientId() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(ClientIdSizeInBytes));
+
+    /// <summary>The longest client identifier the management endpoints look up; generated ones have 22 characters.</summary>
+    internal const int MaxClientIdLength = 128;
+
+    /// <summary>
+    /// Whether <paramref name="clientId"/> could be one this product issued: 1 to <see cref="MaxClientIdLength"/>
+    /// characters, all unreserved in URIs (RFC 3986 §2.3: letters, digits, <c>-._~</c>), which base64url is. Anything
+    /// else, such as a CR/LF decoded from the path, is refused before it reaches the store, a log or a trace.
+    /// </summary>
+    internal static bool IsWellFormedClientId([NotNullWhen(true)] string? clientId) =>
+        clientId is { Length: > 0 and <= MaxClientIdLength } && !clientId.AsSpan().ContainsAnyExcept(ClientIdCharacters);
+
+    private static readonly SearchValues<char> ClientIdCharacters =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~");
 
     /// <summary>Hashes a generated secret for storage: <c>$dcr-sha256$</c> followed by the base64url SHA-256 digest.</summary>
     public static string Hash(string secret)

@@ -73,6 +73,7 @@ internal sealed class ClientRegistrationService
             RegistrationAccessTokenHash = registrationAccessToken is null ? null : RegistrationSecrets.Hash(registrationAccessToken),
             RequirePkce = RequiresPkce(metadata, options),
             CreatedBy = caller.CallerId,
+            CallerClaims = caller.RetainedClaims(),
             RegisteredAnonymously = caller.Principal is null,
         };
 
@@ -94,12 +95,13 @@ internal sealed class ClientRegistrationService
     /// <summary>
     /// Finds the client named in the path and checks the registration access token against its stored hash in
     /// constant time. Every failure (no token, wrong token, another client's token, no such client) is the same
-    /// 401, so the answer never reveals whether a client exists.
+    /// 401, so the answer never reveals whether a client exists. A client id this product could not have issued (see
+    /// <see cref="RegistrationSecrets"/>) is answered as an unknown client without asking the store.
     /// </summary>
     public async Task<RegistrationResult<StoredClient>> AuthenticateAsync(
         string clientId, string? registrationAccessToken, CancellationToken cancellationToken)
     {
-        var client = string.IsNullOrEmpty(registrationAccessToken)
+        var client = string.IsNullOrEmpty(registrationAccessToken) || !RegistrationSecrets.IsWellFormedClientId(clientId)
             ? null
             : await _store.FindAsync(clientId, cancellationToken).ConfigureAwait(false);
 
@@ -151,7 +153,8 @@ internal sealed class ClientRegistrationService
             return RegistrationError.InvalidRequest("The client_secret in the request does not match the client's current secret.");
         }
 
-        var caller = new RegistrationCaller(null, client.CreatedBy);
+        // Policies decide an update on the caller that registered the client, as they decided the registration.
+        var caller = RegistrationCaller.Registrant(client);
         var validated = await ValidateAsync(request, caller, ClientRegistrationOperation.Update, client, cancellationToken).ConfigureAwait(false);
         if (!validated.Succeeded)
         {
@@ -166,18 +169,18 @@ internal sealed class ClientRegistrationService
     {
         ArgumentNullException.ThrowIfNull(client);
         var deleted = await _store.DeleteAsync(client, cancellationToken).ConfigureAwait(false);
-        if (deleted.Status is not (StoreStatus.Succeeded or StoreStatus.NotFound))
+        return deleted.Status switch
         {
-            return StoreError(deleted);
-        }
+            StoreStatus.Succeeded => client,
 
-        if (deleted.Status == StoreStatus.NotFound)
-        {
-            // Deleted by a concurrent request between authentication and now: the token no longer names a client.
-            return InvalidRegistrationToken;
-        }
-
-        return client;
+            // Deleted or changed by a concurrent request between authentication and now. A store reports a concurrent
+            // delete as NotFound or, as OpenIddict's does, as a concurrency conflict it cannot tell apart from a change;
+            // either way the token no longer proves anything about the client as it now is, and an unknown client is
+            // an invalid token (RFC 7592 §2.3 as node-oidc-provider applies it). Under rotation a change spent the
+            // token anyway; without it, a client whose token still works deletes on its retry.
+            StoreStatus.NotFound or StoreStatus.Conflict => InvalidRegistrationToken,
+            _ => StoreError(deleted),
+        };
     }
 
     /// <summary>Validation, then the policies: the one path every registration and update takes to its stored metadata.</summary>
@@ -220,9 +223,13 @@ internal sealed class ClientRegistrationService
         var management = options.Management;
         var now = _timeProvider.GetUtcNow();
 
-        // A client that turns confidential needs its first secret whatever the rotation setting says; one that turns
-        // public loses its secret, and with it any retained one.
-        var issueSecret = metadata.UsesClientSecret && (client.ClientSecretHash is null || management.RotateClientSecret);
+        // A client that turns confidential needs its first secret whatever the rotation setting says, and so does one
+        // whose secret has expired (RFC 7591 §3.2.1: expiry is when the client asks for a new one); one that turns
+        // public loses its secret, and with it any retained one. The token endpoint refuses a secret from its expiry
+        // on, so it is renewed from that same instant.
+        var secretExpired = client.ClientSecretExpiresAt is { } expiresAt && now >= expiresAt;
+        var issueSecret = metadata.UsesClientSecret
+            && (client.ClientSecretHash is null || secretExpired || management.RotateClientSecret);
         var clientSecret = issueSecret ? RegistrationSecrets.CreateSecret() : null;
         var registrationAccessToken = management.RotateRegistrationAccessToken ? RegistrationSecrets.CreateSecret() : null;
 

@@ -39,6 +39,13 @@ public sealed record StoredClient
     public string? CreatedBy { get; init; }
 
     /// <summary>
+    /// The initial access token's claims that identify the caller that registered the client, as
+    /// <see cref="Services.RegistrationCaller.RetainedClaimTypes"/> selects them; policies get them back on update.
+    /// Empty for anonymous registrations.
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, string>> CallerClaims { get; init; } = [];
+
+    /// <summary>
     /// Whether the client was registered without an initial access token; the anonymous-registration limits then
     /// apply to its updates too.
     /// </summary>

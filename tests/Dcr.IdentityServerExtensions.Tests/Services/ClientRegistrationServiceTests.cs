@@ -640,6 +640,20 @@ public sealed class ClientRegistrationServiceTests : IDisposable
         result.ShouldFailWith("invalid_token").StatusCode.Should().Be(401);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task a_delete_that_conflicts_with_a_concurrent_delete_or_change_is_answered_with_invalid_token_not_409(bool rotateToken)
+    {
+        EnableManagement(rotateToken: rotateToken);
+        var registered = await RegisterAsync(WebClient());
+        _store.NextResult = StoreResult.Conflict;
+
+        var result = await Service().DeleteAsync(_store[registered.Client.ClientId]!, default);
+
+        result.ShouldFailWith("invalid_token").StatusCode.Should().Be(401);
+    }
+
     [Fact]
     public async Task deleting_with_an_unavailable_store_is_answered_with_temporarily_unavailable()
     {
@@ -651,5 +665,32 @@ public sealed class ClientRegistrationServiceTests : IDisposable
 
         result.ShouldFailWith("temporarily_unavailable").StatusCode.Should().Be(503);
         _store[registered.Client.ClientId].Should().NotBeNull();
+    }
+
+    [Theory]
+    [InlineData("abc\r\ndef")]
+    [InlineData("a b")]
+    [InlineData("a/b")]
+    [InlineData("")]
+    [InlineData("é")]
+    public async Task a_client_id_this_product_could_not_have_issued_is_refused_like_an_unknown_client_without_asking_the_store(string clientId)
+    {
+        var service = Service();
+
+        var result = await service.AuthenticateAsync(clientId, RegistrationSecrets.CreateSecret(), CancellationToken.None);
+
+        result.Succeeded.Should().BeFalse();
+        result.Error!.Code.Should().Be(RegistrationErrorCodes.InvalidToken);
+        result.Error.StatusCode.Should().Be(401);
+        _store.Finds.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task a_client_id_longer_than_any_issued_is_refused_without_asking_the_store()
+    {
+        var result = await Service().AuthenticateAsync(new string('a', 129), RegistrationSecrets.CreateSecret(), CancellationToken.None);
+
+        result.Succeeded.Should().BeFalse();
+        _store.Finds.Should().Be(0);
     }
 }

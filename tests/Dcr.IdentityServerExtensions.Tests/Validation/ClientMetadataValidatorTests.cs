@@ -471,11 +471,19 @@ public class ClientMetadataValidatorTests
 
     [Theory]
     [InlineData("""{"keys":[{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0","d":"jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI"}]}""")]
-    [InlineData("""{"keys":[{"kty":"RSA","n":"0vx7","e":"AQAB","d":"X4cTteJY"}]}""")]
+    [InlineData("""{"keys":[{"kty":"RSA","n":"0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw","e":"AQAB","d":"X4cTteJY"}]}""")]
     [InlineData("""{"keys":[{"kty":"oct","k":"GawgguFyGrWKav7AX4VKUg"}]}""")]
     public void a_json_web_key_set_holding_private_or_symmetric_key_material_is_rejected_with_invalid_client_metadata(string jwks)
     {
         Validate(WebClient() with { Jwks = Json(jwks) }).ShouldFailWith(InvalidClientMetadata);
+    }
+
+    [Theory]
+    [InlineData("""{"keys":[{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}]}""")]
+    [InlineData("""{"keys":[{"kty":"RSA","n":"0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw","e":"AQAB"}]}""")]
+    public void the_keys_of_the_private_key_cases_are_accepted_without_their_private_parts_so_only_those_parts_are_refused(string jwks)
+    {
+        Validate(WebClient() with { Jwks = Json(jwks) }).ShouldSucceed();
     }
 
     [Theory]
