@@ -59,7 +59,7 @@ internal sealed class AcceptClientLibraryAssertions : IOpenIddictServerHandler<V
 
         var application = string.IsNullOrEmpty(issuer)
             ? null
-            : await ClientAssertions.FindDynamicClientAsync(_applications, issuer, context.CancellationToken).ConfigureAwait(false);
+            : await RegistrationDocument.FindDynamicClientAsync(_applications, issuer, context.CancellationToken).ConfigureAwait(false);
         if (application is null)
         {
             return;
@@ -120,7 +120,7 @@ internal sealed class ValidateDynamicClientAssertion : IOpenIddictServerHandler<
         ArgumentNullException.ThrowIfNull(context);
         if (!ClientAssertions.AreValidated(context) || context.Principal is not { } principal
             || principal.GetClaim(Claims.Issuer) is not { Length: > 0 } issuer
-            || await ClientAssertions.FindDynamicClientAsync(_applications, issuer, context.CancellationToken).ConfigureAwait(false) is null)
+            || await RegistrationDocument.FindDynamicClientAsync(_applications, issuer, context.CancellationToken).ConfigureAwait(false) is null)
         {
             return;
         }
@@ -197,7 +197,7 @@ internal sealed class RejectReplayedClientAssertions : IOpenIddictServerHandler<
             || principal.GetClaim(Claims.Issuer) is not { Length: > 0 } clientId
             || principal.GetClaim(Claims.JwtId) is not { Length: > 0 } jwtId
             || long.TryParse(principal.GetClaim(Claims.ExpiresAt), NumberStyles.Integer, CultureInfo.InvariantCulture, out var expires) is false
-            || await ClientAssertions.FindDynamicClientAsync(_applications, clientId, context.CancellationToken).ConfigureAwait(false) is not { } application)
+            || await RegistrationDocument.FindDynamicClientAsync(_applications, clientId, context.CancellationToken).ConfigureAwait(false) is not { } application)
         {
             return;
         }
@@ -226,20 +226,6 @@ internal static class ClientAssertions
     public static bool AreValidated(ValidateTokenContext context) =>
         context.ValidTokenTypes.Count == 1 && context.ValidTokenTypes.Contains(TokenTypeIdentifiers.Private.ClientAssertion)
         && !context.Options.EnableDegradedMode;
-
-    /// <summary>The application of a dynamically registered client, or null for any other client.</summary>
-    public static async ValueTask<object?> FindDynamicClientAsync(
-        IOpenIddictApplicationManager applications, string clientId, CancellationToken cancellationToken)
-    {
-        var application = await applications.FindByClientIdAsync(clientId, cancellationToken).ConfigureAwait(false);
-        if (application is null || applications is not IDynamicClientApplicationManager)
-        {
-            return null;
-        }
-
-        var properties = await applications.GetPropertiesAsync(application, cancellationToken).ConfigureAwait(false);
-        return properties.ContainsKey(RegistrationDocument.PropertyName) ? application : null;
-    }
 
     /// <summary>The issuer, as OpenIddict accepts it as an assertion's audience (with and without a trailing slash).</summary>
     public static IReadOnlyList<string> IssuerAudiences(ValidateTokenContext context)

@@ -163,8 +163,8 @@ public class DynamicClientApplicationManager<TApplication> : OpenIddictApplicati
         return false;
     }
 
-    private async ValueTask<bool> IsDynamicallyRegisteredAsync(TApplication application, CancellationToken cancellationToken) =>
-        (await GetPropertiesAsync(application, cancellationToken).ConfigureAwait(false)).ContainsKey(RegistrationDocument.PropertyName);
+    private ValueTask<bool> IsDynamicallyRegisteredAsync(TApplication application, CancellationToken cancellationToken) =>
+        RegistrationDocument.IsDynamicClientAsync(this, application, cancellationToken);
 
     /// <inheritdoc />
     protected override ValueTask<bool> ValidateClientSecretAsync(string secret, string comparand, CancellationToken cancellationToken = default) =>

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Dcr.IdentityServerExtensions.Protocol;
 using Dcr.IdentityServerExtensions.Stores;
+using OpenIddict.Abstractions;
 
 namespace Dcr.IdentityServerExtensions.OpenIddict;
 
@@ -27,6 +28,22 @@ internal static class RegistrationDocument
     private const string Metadata = "metadata";
     private const string Source = "source";
     private const string MetadataDocumentFreshUntil = "metadata_document_fresh_until";
+
+    /// <summary>Whether <paramref name="application"/> is a dynamically registered client: only those carry the document.</summary>
+    public static async ValueTask<bool> IsDynamicClientAsync(
+        IOpenIddictApplicationManager applications, object application, CancellationToken cancellationToken) =>
+        (await applications.GetPropertiesAsync(application, cancellationToken).ConfigureAwait(false)).ContainsKey(PropertyName);
+
+    /// <summary>The application of a dynamically registered client, or <see langword="null"/> for any other client or none.</summary>
+    public static async ValueTask<object?> FindDynamicClientAsync(
+        IOpenIddictApplicationManager applications, string clientId, CancellationToken cancellationToken)
+    {
+        var application = await applications.FindByClientIdAsync(clientId, cancellationToken).ConfigureAwait(false);
+        return application is not null && applications is IDynamicClientApplicationManager
+            && await IsDynamicClientAsync(applications, application, cancellationToken).ConfigureAwait(false)
+            ? application
+            : null;
+    }
 
     /// <summary>Writes the document for <paramref name="client"/> under a new version.</summary>
     public static JsonElement Write(StoredClient client, string version)

@@ -33,9 +33,7 @@ internal sealed class RequireS256ForDynamicClients(IOpenIddictApplicationManager
             return;
         }
 
-        var application = await applications.FindByClientIdAsync(context.ClientId, context.CancellationToken).ConfigureAwait(false);
-        if (application is not null
-            && (await applications.GetPropertiesAsync(application, context.CancellationToken).ConfigureAwait(false)).ContainsKey(RegistrationDocument.PropertyName))
+        if (await RegistrationDocument.FindDynamicClientAsync(applications, context.ClientId, context.CancellationToken).ConfigureAwait(false) is not null)
         {
             context.Reject(
                 error: Errors.InvalidRequest,

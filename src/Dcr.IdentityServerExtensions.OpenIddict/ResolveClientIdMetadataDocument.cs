@@ -73,7 +73,7 @@ internal sealed class ResolveClientIdMetadataDocument : IOpenIddictServerHandler
             var applications = scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>();
             var application = await applications.FindByClientIdAsync(clientId, cancellationToken).ConfigureAwait(false);
             return application is not null
-                && !(await applications.GetPropertiesAsync(application, cancellationToken).ConfigureAwait(false)).ContainsKey(RegistrationDocument.PropertyName);
+                && !await RegistrationDocument.IsDynamicClientAsync(applications, application, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -153,7 +153,7 @@ internal sealed class TrustedRedirectHostsPolicy(IOptionsMonitor<DynamicClientRe
         try
         {
             var wildcard = entry.StartsWith("*.", StringComparison.Ordinal);
-            var ascii = Idn.GetAscii(wildcard ? entry[2..] : entry);
+            var ascii = Validation.ClientMetadataValidator.StrictIdn.GetAscii(wildcard ? entry[2..] : entry);
             return wildcard ? "*." + ascii : ascii;
         }
         catch (ArgumentException)
@@ -161,8 +161,6 @@ internal sealed class TrustedRedirectHostsPolicy(IOptionsMonitor<DynamicClientRe
             return entry;
         }
     }
-
-    private static readonly System.Globalization.IdnMapping Idn = new() { UseStd3AsciiRules = true };
 }
 
 /// <summary>

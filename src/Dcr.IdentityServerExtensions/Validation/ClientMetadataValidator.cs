@@ -364,7 +364,7 @@ internal sealed class ClientMetadataValidator
         }
     }
 
-    private static readonly System.Globalization.IdnMapping StrictIdn = new() { UseStd3AsciiRules = true, AllowUnassigned = false };
+    internal static readonly System.Globalization.IdnMapping StrictIdn = new() { UseStd3AsciiRules = true, AllowUnassigned = false };
 
     private static RegistrationError? CheckGrantAndResponseTypes(IReadOnlyList<string> grantTypes, IReadOnlyList<string> responseTypes)
     {
