@@ -298,6 +298,8 @@ public sealed class McpClientTests
         {
             var settings = new Dictionary<string, string?>
             {
+                // Any free port, given as the command line gives it (see McpServerHost.Start for why not UseKestrel(0)).
+                ["urls"] = "http://127.0.0.1:0",
                 ["DynamicClientRegistration:RequireInitialAccessToken"] = "false",
                 // Exactly the resource the MCP server's metadata names, which the SDK sends as it is.
                 ["DynamicClientRegistration:Resources:Allowed:0"] = $"http://127.0.0.1:{port}/mcp",
@@ -317,7 +319,7 @@ public sealed class McpClientTests
             var host = new SampleHost(settings, documents is null ? null : documents.TrustIn);
             try
             {
-                host.UseKestrel(0);
+                host.UseKestrel();
                 host.StartServer();
                 return new McpServers(host, McpServerHost.Start(host.ClientOptions.BaseAddress, port, host.Time));
             }

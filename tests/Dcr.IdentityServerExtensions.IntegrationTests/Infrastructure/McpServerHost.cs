@@ -34,7 +34,10 @@ public sealed class McpServerHost : WebApplicationFactory<McpServerSample::Progr
         var server = new McpServerHost(authority, port, clock);
         try
         {
-            server.UseKestrel(port);
+            // The port comes from the urls setting, as the command line gives it. UseKestrel(port) would make the factory
+            // rewrite the server's addresses after the host is built, racing the sample's own app.Run(), which may have
+            // started the server by then ("Addresses cannot be modified after the server has started").
+            server.UseKestrel();
             server.StartServer();
             return server;
         }
