@@ -108,6 +108,18 @@ public sealed class DynamicClientRegistrationOptions
     public ClientIdMetadataDocumentOptions ClientIdMetadataDocuments { get; } = new();
 
     /// <summary>
+    /// The operators' admin API and page (bound from <c>DynamicClientRegistration:Admin</c>): where they are mapped and
+    /// which scope a host access token needs to use them.
+    /// </summary>
+    public AdminOptions Admin { get; } = new();
+
+    /// <summary>
+    /// Last-use recording and the expiry of unused clients (bound from <c>DynamicClientRegistration:Lifecycle</c>).
+    /// Expiry is off by default.
+    /// </summary>
+    public ClientLifecycleOptions Lifecycle { get; } = new();
+
+    /// <summary>
     /// Extra metadata names clients may register (PingFederate's "extended properties"), keyed by member name:
     /// accepted, validated, stored and echoed. Names not listed here are ignored, as RFC 7591 §2 requires.
     /// Bound from <c>DynamicClientRegistration:ExtendedMetadata:{name}:Type</c> and <c>…:MultiValued</c>.
@@ -442,4 +454,47 @@ public sealed class RegistrationLimitOptions
 
     /// <summary>The longest string member (names, URIs, contacts, software ids, scope), in characters. Default 2048.</summary>
     public int MaxStringLength { get; set; } = 2048;
+}
+
+/// <summary>The operators' admin API and page (<c>DynamicClientRegistration:Admin</c>).</summary>
+public sealed class AdminOptions
+{
+    /// <summary>The default base path of the admin API.</summary>
+    public const string DefaultPath = "/admin/dcr";
+
+    /// <summary>The default scope an administrator's access token must carry.</summary>
+    public const string DefaultRequiredScope = "dcr:admin";
+
+    /// <summary>
+    /// The base path of the admin API (<c>{Path}/clients</c>, …), relative to the host's path base. Default
+    /// <c>/admin/dcr</c>.
+    /// </summary>
+    public string Path { get; set; } = DefaultPath;
+
+    /// <summary>
+    /// The scope a host access token must carry to use the admin API. Default <c>dcr:admin</c>. Never granted to
+    /// anonymously registered clients (<see cref="AnonymousRegistrationOptions.AllowedScopes"/> leaves it out).
+    /// </summary>
+    public string RequiredScope { get; set; } = DefaultRequiredScope;
+}
+
+/// <summary>Last use and expiry of dynamically registered clients (<c>DynamicClientRegistration:Lifecycle</c>).</summary>
+public sealed class ClientLifecycleOptions
+{
+    /// <summary>
+    /// A client's last use (a token or an authorization) is written at most once per this period, so that a busy client
+    /// does not cost a database write per token; its first use is always written. Default 1 hour.
+    /// </summary>
+    public TimeSpan LastUsedResolution { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Deletes clients that never got a token this long after registration. <see langword="null"/> (the default): never.
+    /// </summary>
+    public TimeSpan? DeleteNeverUsedAfter { get; set; }
+
+    /// <summary>Deletes clients not used for this long. <see langword="null"/> (the default): never.</summary>
+    public TimeSpan? DeleteUnusedAfter { get; set; }
+
+    /// <summary>How often the expiry sweep runs when one of the two deletions is on. Default 1 hour.</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromHours(1);
 }
