@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Dcr.IdentityServerExtensions.Protocol;
 using Dcr.IdentityServerExtensions.Stores;
 using OpenIddict.Abstractions;
@@ -14,20 +15,6 @@ internal static class RegistrationDocument
 {
     /// <summary>The name of the OpenIddict application property holding the document.</summary>
     public const string PropertyName = "dcr_registration";
-
-    private const string Version = "version";
-    private const string ClientIdIssuedAt = "client_id_issued_at";
-    private const string ClientSecretExpiresAt = "client_secret_expires_at";
-    private const string RetainedClientSecretHash = "retained_client_secret_hash";
-    private const string RetainedClientSecretExpiresAt = "retained_client_secret_expires_at";
-    private const string RegistrationAccessTokenHash = "registration_access_token_hash";
-    private const string CreatedBy = "created_by";
-    private const string CallerClaims = "caller_claims";
-    private const string Anonymous = "anonymous";
-    private const string RequirePkce = "require_pkce";
-    private const string Metadata = "metadata";
-    private const string Source = "source";
-    private const string MetadataDocumentFreshUntil = "metadata_document_fresh_until";
 
     /// <summary>Whether <paramref name="application"/> is a dynamically registered client: only those carry the document.</summary>
     public static async ValueTask<bool> IsDynamicClientAsync(
@@ -46,99 +33,55 @@ internal static class RegistrationDocument
     }
 
     /// <summary>Writes the document for <paramref name="client"/> under a new version.</summary>
-    public static JsonElement Write(StoredClient client, string version)
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
+    public static JsonElement Write(StoredClient client, string version) => JsonSerializer.SerializeToElement(
+        new RegistrationDocumentContract
         {
-            writer.WriteStartObject();
-            writer.WriteString(Version, version);
-            writer.WriteString(ClientIdIssuedAt, client.ClientIdIssuedAt);
-            if (client.ClientSecretExpiresAt is { } expiresAt)
-            {
-                writer.WriteString(ClientSecretExpiresAt, expiresAt);
-            }
-
-            if (client.RetainedClientSecret is { } retained)
-            {
-                writer.WriteString(RetainedClientSecretHash, retained.Hash);
-                writer.WriteString(RetainedClientSecretExpiresAt, retained.ExpiresAt);
-            }
-
-            if (client.RegistrationAccessTokenHash is not null)
-            {
-                writer.WriteString(RegistrationAccessTokenHash, client.RegistrationAccessTokenHash);
-            }
-
-            if (client.CreatedBy is not null)
-            {
-                writer.WriteString(CreatedBy, client.CreatedBy);
-            }
-
-            if (client.CallerClaims.Count > 0)
-            {
-                writer.WriteStartArray(CallerClaims);
-                foreach (var (type, value) in client.CallerClaims)
-                {
-                    writer.WriteStartArray();
-                    writer.WriteStringValue(type);
-                    writer.WriteStringValue(value);
-                    writer.WriteEndArray();
-                }
-
-                writer.WriteEndArray();
-            }
-
-            writer.WriteBoolean(Anonymous, client.RegisteredAnonymously);
-            writer.WriteBoolean(RequirePkce, client.RequirePkce);
-            writer.WriteString(Source, client.Source);
-            if (client.MetadataDocumentFreshUntil is { } freshUntil)
-            {
-                writer.WriteString(MetadataDocumentFreshUntil, freshUntil);
-            }
-
-            writer.WriteStartObject(Metadata);
-            ClientMetadataJson.WriteMetadata(writer, client.Metadata);
-            writer.WriteEndObject();
-            writer.WriteEndObject();
-        }
-
-        using var document = JsonDocument.Parse(buffer.ToArray());
-        return document.RootElement.Clone();
-    }
+            Version = version,
+            ClientIdIssuedAt = client.ClientIdIssuedAt,
+            ClientSecretExpiresAt = client.ClientSecretExpiresAt,
+            RetainedClientSecretHash = client.RetainedClientSecret?.Hash,
+            RetainedClientSecretExpiresAt = client.RetainedClientSecret?.ExpiresAt,
+            RegistrationAccessTokenHash = client.RegistrationAccessTokenHash,
+            CreatedBy = client.CreatedBy,
+            CallerClaims = client.CallerClaims.Count == 0 ? null : [.. client.CallerClaims.Select(claim => new[] { claim.Key, claim.Value })],
+            Anonymous = client.RegisteredAnonymously,
+            RequirePkce = client.RequirePkce,
+            Source = client.Source,
+            MetadataDocumentFreshUntil = client.MetadataDocumentFreshUntil,
+            Metadata = ClientMetadataJson.SerializeToElement(client.Metadata),
+        },
+        RegistrationDocumentJsonContext.Default.RegistrationDocumentContract);
 
     /// <summary>Reads the client back from its document and the secret hash OpenIddict holds.</summary>
     public static StoredClient Read(JsonElement document, string clientId, string? clientSecretHash)
     {
-        var metadata = ClientMetadataJson.ReadStoredMetadata(document.GetProperty(Metadata));
+        var stored = Deserialize(document);
+        var metadata = ClientMetadataJson.ReadStoredMetadata(stored.Metadata);
         if (!metadata.Succeeded)
         {
             throw new InvalidOperationException($"The stored registration of client '{clientId}' is not readable: {metadata.Error.Description}");
         }
 
-        var (secretExpiresAt, retained) = ReadSecretState(document);
         return new StoredClient
         {
             ClientId = clientId,
             Metadata = metadata.Value,
-            ClientIdIssuedAt = document.GetProperty(ClientIdIssuedAt).GetDateTimeOffset(),
+            ClientIdIssuedAt = stored.ClientIdIssuedAt,
             ClientSecretHash = clientSecretHash,
-            ClientSecretExpiresAt = secretExpiresAt,
-            RetainedClientSecret = retained,
-            RegistrationAccessTokenHash = ReadString(document, RegistrationAccessTokenHash),
-            CreatedBy = ReadString(document, CreatedBy),
-            CallerClaims = ReadCallerClaims(document),
+            ClientSecretExpiresAt = stored.ClientSecretExpiresAt,
+            RetainedClientSecret = stored.RetainedClientSecret,
+            RegistrationAccessTokenHash = stored.RegistrationAccessTokenHash,
+            CreatedBy = stored.CreatedBy,
+            CallerClaims = [.. (stored.CallerClaims ?? []).Where(claim => claim.Length == 2).Select(claim => KeyValuePair.Create(claim[0], claim[1]))],
 
             // Documents written before the flag existed: only an anonymous registration left no creator.
-            RegisteredAnonymously = document.TryGetProperty(Anonymous, out var anonymous)
-                ? anonymous.ValueKind == JsonValueKind.True
-                : ReadString(document, CreatedBy) is null,
-            RequirePkce = document.TryGetProperty(RequirePkce, out var requirePkce) && requirePkce.ValueKind == JsonValueKind.True,
-            Version = ReadString(document, Version),
+            RegisteredAnonymously = stored.Anonymous ?? stored.CreatedBy is null,
+            RequirePkce = stored.RequirePkce,
+            Version = stored.Version,
 
             // Documents written before clients had sources were all registrations.
-            Source = ReadString(document, Source) ?? ClientSources.Registration,
-            MetadataDocumentFreshUntil = ReadInstant(document, MetadataDocumentFreshUntil),
+            Source = stored.Source ?? ClientSources.Registration,
+            MetadataDocumentFreshUntil = stored.MetadataDocumentFreshUntil,
         };
     }
 
@@ -147,41 +90,59 @@ internal static class RegistrationDocument
     /// clients by a substring match on the serialized properties.
     /// </summary>
     public static string CreatedByFragment(string createdBy) =>
-        $"\"{CreatedBy}\":{JsonSerializer.Serialize(createdBy)}";
+        $"\"created_by\":{JsonSerializer.Serialize(createdBy, RegistrationDocumentJsonContext.Default.String)}";
 
     /// <summary>Reads only what the token endpoint needs to check a secret: the expiries and the retained hash.</summary>
     public static (DateTimeOffset? SecretExpiresAt, RetainedClientSecret? Retained) ReadSecretState(JsonElement document)
     {
-        var retained = document.TryGetProperty(RetainedClientSecretHash, out var hash)
-            && ReadInstant(document, RetainedClientSecretExpiresAt) is { } retainedUntil
-            ? new RetainedClientSecret(hash.GetString()!, retainedUntil)
-            : null;
-        return (ReadInstant(document, ClientSecretExpiresAt), retained);
+        var stored = Deserialize(document);
+        return (stored.ClientSecretExpiresAt, stored.RetainedClientSecret);
     }
 
-    /// <summary>
-    /// The <c>jwks_uri</c> of a <c>private_key_jwt</c> client, read without the rest of the metadata: the token endpoint
-    /// asks for it on every assertion.
-    /// </summary>
+    /// <summary>The <c>jwks_uri</c> of a <c>private_key_jwt</c> client, asked for on every assertion.</summary>
     public static Uri? ReadAssertionKeySetUri(JsonElement document) =>
-        document.TryGetProperty(Metadata, out var metadata)
-        && ReadString(metadata, ClientMetadataNames.TokenEndpointAuthMethod) == ClientMetadataValues.AuthMethodPrivateKeyJwt
-        && ReadString(metadata, ClientMetadataNames.JwksUri) is { } jwksUri
-        && Uri.TryCreate(jwksUri, UriKind.Absolute, out var uri)
+        ClientMetadataJson.ReadStoredMetadata(Deserialize(document).Metadata) is { Succeeded: true } read
+        && read.Value.UsesPrivateKeyJwt
+        && Uri.TryCreate(read.Value.JwksUri, UriKind.Absolute, out var uri)
             ? uri
             : null;
 
-    private static List<KeyValuePair<string, string>> ReadCallerClaims(JsonElement document) =>
-        document.TryGetProperty(CallerClaims, out var claims) && claims.ValueKind == JsonValueKind.Array
-            ? claims.EnumerateArray()
-                .Where(claim => claim.ValueKind == JsonValueKind.Array && claim.GetArrayLength() == 2)
-                .Select(claim => KeyValuePair.Create(claim[0].GetString()!, claim[1].GetString()!))
-                .ToList()
-            : [];
-
-    private static string? ReadString(JsonElement document, string name) =>
-        document.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    private static DateTimeOffset? ReadInstant(JsonElement document, string name) =>
-        document.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetDateTimeOffset() : null;
+    private static RegistrationDocumentContract Deserialize(JsonElement document) =>
+        document.Deserialize(RegistrationDocumentJsonContext.Default.RegistrationDocumentContract)
+        ?? throw new InvalidOperationException("A stored registration document is JSON null.");
 }
+
+/// <summary>
+/// The stored form of <see cref="RegistrationDocument"/>, in the order it is written. Databases hold documents of
+/// earlier versions, which lack <c>anonymous</c>, <c>require_pkce</c>, <c>caller_claims</c> and <c>source</c>.
+/// </summary>
+internal sealed class RegistrationDocumentContract
+{
+    [JsonPropertyName("version")] public string? Version { get; init; }
+    [JsonPropertyName("client_id_issued_at")] public required DateTimeOffset ClientIdIssuedAt { get; init; }
+    [JsonPropertyName("client_secret_expires_at")] public DateTimeOffset? ClientSecretExpiresAt { get; init; }
+    [JsonPropertyName("retained_client_secret_hash")] public string? RetainedClientSecretHash { get; init; }
+    [JsonPropertyName("retained_client_secret_expires_at")] public DateTimeOffset? RetainedClientSecretExpiresAt { get; init; }
+    [JsonPropertyName("registration_access_token_hash")] public string? RegistrationAccessTokenHash { get; init; }
+    [JsonPropertyName("created_by")] public string? CreatedBy { get; init; }
+
+    /// <summary>The caller's retained claims as <c>[type, value]</c> pairs.</summary>
+    [JsonPropertyName("caller_claims")] public IReadOnlyList<string[]>? CallerClaims { get; init; }
+    [JsonPropertyName("anonymous")] public bool? Anonymous { get; init; }
+    [JsonPropertyName("require_pkce")] public bool RequirePkce { get; init; }
+    [JsonPropertyName("source")] public string? Source { get; init; }
+    [JsonPropertyName("metadata_document_fresh_until")] public DateTimeOffset? MetadataDocumentFreshUntil { get; init; }
+
+    /// <summary>The client metadata in the core's stored form (<see cref="ClientMetadataJson.SerializeToElement"/>).</summary>
+    [JsonPropertyName("metadata")] public required JsonElement Metadata { get; init; }
+
+    [JsonIgnore]
+    public RetainedClientSecret? RetainedClientSecret =>
+        RetainedClientSecretHash is { } hash && RetainedClientSecretExpiresAt is { } expiresAt ? new(hash, expiresAt) : null;
+}
+
+/// <summary>The source-generated serializer of <see cref="RegistrationDocumentContract"/>.</summary>
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(RegistrationDocumentContract))]
+[JsonSerializable(typeof(string))]
+internal sealed partial class RegistrationDocumentJsonContext : JsonSerializerContext;

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text.Json;
 using Dcr.IdentityServerExtensions.Diagnostics;
 using Dcr.IdentityServerExtensions.Options;
 using Dcr.IdentityServerExtensions.Protocol;
@@ -8,6 +10,7 @@ using Dcr.IdentityServerExtensions.Stores;
 using Dcr.IdentityServerExtensions.Validation;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -284,52 +287,55 @@ internal static class DynamicClientRegistrationEndpoints
 
         var tooLarge = new RegistrationError(RegistrationErrorCodes.InvalidRequest,
             $"The request body exceeds {options.MaxRequestBodySize} bytes.", StatusCodes.Status413PayloadTooLarge);
+        // The server refuses the excess while the body streams in, chunked bodies included (Kestrel, IIS and HTTP.sys
+        // do; Kestrel counts a chunked body's framing too), and does not drain a body it knows to be too large. Set per
+        // request, so that reloaded options apply.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeLimit)
+        {
+            sizeLimit.MaxRequestBodySize = options.MaxRequestBodySize;
+        }
+
         if (request.ContentLength > options.MaxRequestBodySize)
         {
             return tooLarge;
         }
 
-        // Read at most one byte past the limit: a chunked body without Content-Length must not fill memory.
-        var buffer = new byte[Math.Min(options.MaxRequestBodySize + 1, (int?)request.ContentLength + 1 ?? 4096)];
-        var length = 0;
-        while (true)
+        RegistrationResult<JsonDocument> parsed;
+        try
         {
-            if (length == buffer.Length)
-            {
-                if (length > options.MaxRequestBodySize)
-                {
-                    return tooLarge;
-                }
-
-                Array.Resize(ref buffer, Math.Min(buffer.Length * 2, options.MaxRequestBodySize + 1));
-            }
-
-            var read = await request.Body.ReadAsync(buffer.AsMemory(length), context.RequestAborted).ConfigureAwait(false);
-            if (read == 0)
-            {
-                break;
-            }
-
-            length += read;
+            parsed = await ClientMetadataJson.ParseAsync(request.Body, context.RequestAborted).ConfigureAwait(false);
         }
-
-        if (length > options.MaxRequestBodySize)
+        catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             return tooLarge;
         }
 
-        var body = buffer.AsMemory(0, length);
+        if (!parsed.Succeeded)
+        {
+            return parsed.Error;
+        }
+
+        using var document = parsed.Value;
+
+        // A server that could not be told the limit (TestServer has no such feature; a body another middleware already
+        // started reading can no longer be limited) still gets the same answer for a body over it.
+        var body = document.RootElement;
+        if (JsonMarshal.GetRawUtf8Value(body).Length > options.MaxRequestBodySize)
+        {
+            return tooLarge;
+        }
+
         var extendedNames = options.ExtendedMetadata.Count == 0
             ? EmptyNames
             : new HashSet<string>(options.ExtendedMetadata.Keys, StringComparer.Ordinal);
-        var parsed = ClientMetadataJson.ReadRequest(body, extendedNames);
-        if (!parsed.Succeeded || (parsed.Value.Metadata.SoftwareStatement is null && !options.SoftwareStatements.Required))
+        var read = ClientMetadataJson.ReadRequest(body, extendedNames);
+        if (!read.Succeeded || (read.Value.Metadata.SoftwareStatement is null && !options.SoftwareStatements.Required))
         {
-            return parsed;
+            return read;
         }
 
         var statements = context.RequestServices.GetRequiredService<SoftwareStatementValidator>();
-        return await statements.ApplyAsync(body, parsed.Value, extendedNames, context.RequestAborted).ConfigureAwait(false);
+        return await statements.ApplyAsync(body, read.Value, extendedNames, context.RequestAborted).ConfigureAwait(false);
     }
 
     // The path is the caller's text: only a client id this product could have issued goes into the audit trail, the

@@ -1,10 +1,13 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Unicode;
 
 namespace Dcr.IdentityServerExtensions.Protocol;
 
 /// <summary>
-/// Reads client metadata from JSON and writes it back, member by member, so every wire name is pinned and every
-/// type error names the member at fault.
+/// Client metadata as JSON, through one source-generated contract (<see cref="ClientMetadataContract"/>): every wire
+/// name is pinned there, and every type error names the member at fault.
 /// </summary>
 public static class ClientMetadataJson
 {
@@ -23,201 +26,91 @@ public static class ClientMetadataJson
         ClientMetadataNames.ClientIdIssuedAt,
     };
 
+    // The contract's members by JSON name, with the .NET type that says what each must hold.
+    private static readonly Dictionary<string, Type> MemberTypes = ClientMetadataJsonContext.Default.ClientMetadataContract.Properties
+        .Where(property => !property.IsExtensionData)
+        .ToDictionary(property => property.Name, property => property.PropertyType, StringComparer.Ordinal);
+
     /// <summary>
-    /// Parses a request body. Malformed JSON, a body that is not a JSON object, or a member of the wrong type yields
-    /// <c>invalid_client_metadata</c>. Members that are neither RFC metadata nor in
-    /// <paramref name="extendedMetadataNames"/> are ignored, as RFC 7591 §2 requires.
+    /// Parses a request body. Malformed JSON, duplicate member names, nesting deeper than 32 or text that is not UTF-8
+    /// yields <c>invalid_client_metadata</c>.
     /// </summary>
-    /// <param name="body">The UTF-8 request body.</param>
-    /// <param name="extendedMetadataNames">Extra member names the server accepts and stores.</param>
-    internal static RegistrationResult<ClientRegistrationRequest> ReadRequest(
-        ReadOnlyMemory<byte> body, IReadOnlySet<string>? extendedMetadataNames = null)
+    internal static RegistrationResult<JsonDocument> Parse(ReadOnlyMemory<byte> body)
     {
         // Checked up front: the parser checks string contents only when they are read, and would then throw.
-        if (!System.Text.Unicode.Utf8.IsValid(body.Span))
+        if (!Utf8.IsValid(body.Span))
         {
-            return RegistrationError.InvalidMetadata("The request body is not valid UTF-8.");
+            return Errors.NotUtf8;
         }
 
-        JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(body, DocumentOptions);
+            return JsonDocument.Parse(body, DocumentOptions);
         }
         catch (Exception exception) when (exception is JsonException or InvalidOperationException)
         {
             // The parser's message may quote the body; the client gets a fixed description instead.
-            return RegistrationError.InvalidMetadata("The request body is not a well-formed JSON document without duplicate member names.");
-        }
-
-        using (document)
-        {
-            return ReadRequest(document.RootElement, extendedMetadataNames);
+            return Errors.Malformed;
         }
     }
 
-    /// <summary>Reads a request from an already parsed JSON element.</summary>
+    /// <summary>As <see cref="Parse"/>, reading <paramref name="body"/> to its end.</summary>
+    internal static async Task<RegistrationResult<JsonDocument>> ParseAsync(Stream body, CancellationToken cancellationToken)
+    {
+        JsonDocument document;
+        try
+        {
+            document = await JsonDocument.ParseAsync(body, DocumentOptions, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is JsonException or InvalidOperationException)
+        {
+            // The duplicate check decodes member names: an escape that is no valid UTF-16 ("\udc00") throws there.
+            return Errors.Malformed;
+        }
+
+        // As in Parse, after the fact: the parser checks string contents only when they are read.
+        if (Utf8.IsValid(JsonMarshal.GetRawUtf8Value(document.RootElement)))
+        {
+            return document;
+        }
+
+        document.Dispose();
+        return Errors.NotUtf8;
+    }
+
+    /// <summary>
+    /// Reads a request body: <see cref="Parse"/>, then <see cref="ReadRequest(JsonElement, IReadOnlySet{string})"/>.
+    /// </summary>
+    internal static RegistrationResult<ClientRegistrationRequest> ReadRequest(
+        ReadOnlyMemory<byte> body, IReadOnlySet<string>? extendedMetadataNames = null)
+    {
+        var parsed = Parse(body);
+        if (!parsed.Succeeded)
+        {
+            return parsed.Error;
+        }
+
+        using var document = parsed.Value;
+        return ReadRequest(document.RootElement, extendedMetadataNames);
+    }
+
+    /// <summary>
+    /// Reads a request from a parsed JSON element. A root that is not an object, or a member of the wrong type, yields
+    /// <c>invalid_client_metadata</c>. Members that are neither RFC metadata nor in
+    /// <paramref name="extendedMetadataNames"/> are ignored, as RFC 7591 §2 requires.
+    /// </summary>
     internal static RegistrationResult<ClientRegistrationRequest> ReadRequest(
         JsonElement root, IReadOnlySet<string>? extendedMetadataNames = null) =>
         Read(root, name => extendedMetadataNames?.Contains(name) == true, rejectUnsupported: true);
 
     /// <summary>
-    /// Reads metadata this product stored (see <see cref="WriteMetadata"/>): every member outside the RFCs is
+    /// Reads metadata this product stored (see <see cref="SerializeToElement"/>): every member outside the RFCs is
     /// extended metadata that was accepted when it was stored.
     /// </summary>
     public static RegistrationResult<ClientMetadata> ReadStoredMetadata(JsonElement stored)
     {
         var read = Read(stored, static _ => true, rejectUnsupported: false);
         return read.Succeeded ? read.Value.Metadata : read.Error;
-    }
-
-    private static RegistrationResult<ClientRegistrationRequest> Read(
-        JsonElement root, Func<string, bool> isExtendedMember, bool rejectUnsupported)
-    {
-        try
-        {
-            return ReadMembers(root, isExtendedMember, rejectUnsupported);
-        }
-        catch (InvalidOperationException)
-        {
-            // A string escape that decodes to invalid UTF-16, such as a lone surrogate ("\ud800").
-            return RegistrationError.InvalidMetadata("The request body contains a string that is not valid Unicode.");
-        }
-    }
-
-    private static RegistrationResult<ClientRegistrationRequest> ReadMembers(
-        JsonElement root, Func<string, bool> isExtendedMember, bool rejectUnsupported)
-    {
-        if (root.ValueKind != JsonValueKind.Object)
-        {
-            return RegistrationError.InvalidMetadata("The request body must be a JSON object of client metadata.");
-        }
-
-        var metadata = new ClientMetadata();
-        string? clientId = null;
-        string? clientSecret = null;
-        var serverIssued = new List<string>();
-        var unsupported = new List<string>();
-        var extended = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-
-        foreach (var member in root.EnumerateObject())
-        {
-            var value = member.Value;
-            RegistrationError? error = null;
-            switch (member.Name)
-            {
-                case ClientMetadataNames.RedirectUris:
-                    metadata = metadata with { RedirectUris = ReadStringArray(member.Name, value, ref error) ?? [] };
-                    break;
-                case ClientMetadataNames.TokenEndpointAuthMethod:
-                    metadata = metadata with { TokenEndpointAuthMethod = ReadString(member.Name, value, ref error) };
-                    break;
-                case ClientMetadataNames.GrantTypes:
-                    metadata = metadata with { GrantTypes = ReadStringArray(member.Name, value, ref error) };
-                    break;
-                case ClientMetadataNames.ResponseTypes:
-                    metadata = metadata with { ResponseTypes = ReadStringArray(member.Name, value, ref error) };
-                    break;
-                case ClientMetadataNames.ClientName:
-                    metadata = metadata with { ClientName = ReadString(member.Name, value, ref error) };
-                    break;
-                case ClientMetadataNames.ClientUri:
-                    metadata = metadata with { ClientUri = ReadString(member.Name, value, ref error) };
-                    break;
-                case ClientMetadataNames.LogoUri:
-                    metadata = metadata with { LogoUri = ReadString(member.Name, value, ref error) };
-                    break;
-                case ClientMetadataNames.Scope:
-                    metadata = metadata with { Scope = ReadString(member.Name, value, ref error) };
-                    break;
-                case ClientMetadataNames.Contacts:
-                    metadata = metadata with { Contacts = ReadStringArray(member.Name, value, ref error) ?? [] };
-                    break;
-                case ClientMetadataNames.TosUri:
-                    metadata = metadata with { TosUri = ReadString(member.Name, value, ref error) };
-                    break;
-                case ClientMetadataNames.PolicyUri:
-                    metadata = metadata with { PolicyUri = ReadString(member.Name, value, ref error) };
-                    break;
-                case ClientMetadataNames.JwksUri:
-                    metadata = metadata with { JwksUri = ReadString(member.Name, value, ref error) };
-                    break;
-                case ClientMetadataNames.Jwks:
-                    metadata = metadata with { Jwks = ReadObject(member.Name, value, ref error) };
-                    break;
-                case ClientMetadataNames.SoftwareId:
-                    metadata = metadata with { SoftwareId = ReadString(member.Name, value, ref error) };
-                    break;
-                case ClientMetadataNames.SoftwareVersion:
-                    metadata = metadata with { SoftwareVersion = ReadString(member.Name, value, ref error) };
-                    break;
-                case ClientMetadataNames.PostLogoutRedirectUris:
-                    metadata = metadata with { PostLogoutRedirectUris = ReadStringArray(member.Name, value, ref error) ?? [] };
-                    break;
-                case ClientMetadataNames.ApplicationType:
-                    metadata = metadata with { ApplicationType = ReadString(member.Name, value, ref error) };
-                    break;
-                case ClientMetadataNames.SoftwareStatement:
-                    metadata = metadata with { SoftwareStatement = ReadString(member.Name, value, ref error) };
-                    break;
-                case ClientMetadataNames.TokenEndpointAuthSigningAlg:
-                    metadata = metadata with { TokenEndpointAuthSigningAlg = ReadString(member.Name, value, ref error) };
-                    break;
-                case ClientMetadataNames.IdTokenSignedResponseAlg:
-                    metadata = metadata with { IdTokenSignedResponseAlg = ReadString(member.Name, value, ref error) };
-                    break;
-                case ClientMetadataNames.RequestObjectSigningAlg:
-                    metadata = metadata with { RequestObjectSigningAlg = ReadString(member.Name, value, ref error) };
-                    break;
-                case ClientMetadataNames.DefaultMaxAge:
-                    metadata = metadata with { DefaultMaxAge = ReadNonNegativeInteger(member.Name, value, ref error) };
-                    break;
-                case ClientMetadataNames.RequireAuthTime:
-                    metadata = metadata with { RequireAuthTime = ReadBoolean(member.Name, value, ref error) };
-                    break;
-                case ClientMetadataNames.SubjectType:
-                    metadata = metadata with { SubjectType = ReadString(member.Name, value, ref error) };
-                    break;
-                case ClientMetadataNames.ClientId:
-                    clientId = ReadString(member.Name, value, ref error);
-                    break;
-                case ClientMetadataNames.ClientSecret:
-                    clientSecret = ReadString(member.Name, value, ref error);
-                    break;
-                case var name when ServerIssuedMemberNames.Contains(name):
-                    serverIssued.Add(name);
-                    break;
-                case var name when isExtendedMember(name):
-                    if (value.ValueKind != JsonValueKind.Null)
-                    {
-                        extended[name] = value.Clone();
-                    }
-                    break;
-                case var name when rejectUnsupported && ClientMetadataValues.UnsupportedMemberNames.Contains(name):
-                    // Client libraries send empty defaults (null, [], "", false) for members they do not use;
-                    // only a member that asks for something is refused.
-                    if (AsksForSomething(value))
-                    {
-                        unsupported.Add(name);
-                    }
-
-                    break;
-            }
-
-            if (error is not null)
-            {
-                return error;
-            }
-        }
-
-        return new ClientRegistrationRequest
-        {
-            Metadata = metadata with { ExtendedMetadata = extended },
-            ClientId = clientId,
-            ClientSecret = clientSecret,
-            ServerIssuedMembers = serverIssued,
-            UnsupportedMembers = unsupported,
-        };
     }
 
     /// <summary>Reads metadata that this product wrote with <see cref="SerializeMetadata"/> (for example from a store).</summary>
@@ -230,108 +123,130 @@ public static class ClientMetadataJson
             : throw new InvalidOperationException("The stored client metadata is not readable: " + result.Error.Description);
     }
 
-    /// <summary>Serializes metadata to a JSON object string (the stored form).</summary>
-    internal static string SerializeMetadata(ClientMetadata metadata)
+    /// <summary>
+    /// The metadata as a JSON object with the RFC member names, omitting what the client omitted: the form a store
+    /// keeps and <see cref="ReadStoredMetadata(JsonElement)"/> reads.
+    /// </summary>
+    public static JsonElement SerializeToElement(ClientMetadata metadata)
     {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            WriteMetadata(writer, metadata);
-            writer.WriteEndObject();
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+        ArgumentNullException.ThrowIfNull(metadata);
+        return JsonSerializer.SerializeToElement(
+            ClientMetadataContract.From(metadata), ClientMetadataJsonContext.Default.ClientMetadataContract);
     }
+
+    /// <summary>Serializes metadata to a JSON object string (the stored form).</summary>
+    internal static string SerializeMetadata(ClientMetadata metadata) => SerializeToElement(metadata).GetRawText();
 
     /// <summary>Writes the metadata members (not the enclosing object) with their RFC names.</summary>
     public static void WriteMetadata(Utf8JsonWriter writer, ClientMetadata metadata)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        ArgumentNullException.ThrowIfNull(metadata);
-
-        WriteArray(writer, ClientMetadataNames.RedirectUris, metadata.RedirectUris, writeWhenEmpty: false);
-        WriteString(writer, ClientMetadataNames.TokenEndpointAuthMethod, metadata.TokenEndpointAuthMethod);
-        WriteArray(writer, ClientMetadataNames.GrantTypes, metadata.GrantTypes, writeWhenEmpty: true);
-        WriteArray(writer, ClientMetadataNames.ResponseTypes, metadata.ResponseTypes, writeWhenEmpty: true);
-        WriteString(writer, ClientMetadataNames.ApplicationType, metadata.ApplicationType);
-        WriteString(writer, ClientMetadataNames.ClientName, metadata.ClientName);
-        WriteString(writer, ClientMetadataNames.ClientUri, metadata.ClientUri);
-        WriteString(writer, ClientMetadataNames.LogoUri, metadata.LogoUri);
-        WriteString(writer, ClientMetadataNames.Scope, metadata.Scope);
-        WriteArray(writer, ClientMetadataNames.Contacts, metadata.Contacts, writeWhenEmpty: false);
-        WriteString(writer, ClientMetadataNames.TosUri, metadata.TosUri);
-        WriteString(writer, ClientMetadataNames.PolicyUri, metadata.PolicyUri);
-        WriteString(writer, ClientMetadataNames.JwksUri, metadata.JwksUri);
-        if (metadata.Jwks is { } jwks)
+        foreach (var member in SerializeToElement(metadata).EnumerateObject())
         {
-            writer.WritePropertyName(ClientMetadataNames.Jwks);
-            jwks.WriteTo(writer);
-        }
-
-        WriteString(writer, ClientMetadataNames.SoftwareId, metadata.SoftwareId);
-        WriteString(writer, ClientMetadataNames.SoftwareVersion, metadata.SoftwareVersion);
-        WriteArray(writer, ClientMetadataNames.PostLogoutRedirectUris, metadata.PostLogoutRedirectUris, writeWhenEmpty: false);
-        WriteString(writer, ClientMetadataNames.TokenEndpointAuthSigningAlg, metadata.TokenEndpointAuthSigningAlg);
-        WriteString(writer, ClientMetadataNames.IdTokenSignedResponseAlg, metadata.IdTokenSignedResponseAlg);
-        WriteString(writer, ClientMetadataNames.RequestObjectSigningAlg, metadata.RequestObjectSigningAlg);
-        if (metadata.DefaultMaxAge is { } maxAge)
-        {
-            writer.WriteNumber(ClientMetadataNames.DefaultMaxAge, maxAge);
-        }
-
-        if (metadata.RequireAuthTime is { } requireAuthTime)
-        {
-            writer.WriteBoolean(ClientMetadataNames.RequireAuthTime, requireAuthTime);
-        }
-
-        WriteString(writer, ClientMetadataNames.SubjectType, metadata.SubjectType);
-        WriteString(writer, ClientMetadataNames.SoftwareStatement, metadata.SoftwareStatement);
-
-        foreach (var (name, value) in metadata.ExtendedMetadata.OrderBy(pair => pair.Key, StringComparer.Ordinal))
-        {
-            writer.WritePropertyName(name);
-            value.WriteTo(writer);
+            member.WriteTo(writer);
         }
     }
 
-    private static void WriteString(Utf8JsonWriter writer, string name, string? value)
+    private static RegistrationResult<ClientRegistrationRequest> Read(
+        JsonElement root, Func<string, bool> isExtendedMember, bool rejectUnsupported)
     {
-        if (value is not null)
+        if (root.ValueKind != JsonValueKind.Object)
         {
-            writer.WriteString(name, value);
+            return Errors.NotAnObject;
+        }
+
+        try
+        {
+            var read = root.Deserialize(ClientMetadataJsonContext.Default.ClientMetadataContract)!;
+            if (MemberWithInvalidValue(read) is { } invalid)
+            {
+                return Errors.WrongType(invalid);
+            }
+
+            var serverIssued = new List<string>();
+            var unsupported = new List<string>();
+            var extended = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+            foreach (var (name, value) in read.OtherMembers ?? [])
+            {
+                if (ServerIssuedMemberNames.Contains(name))
+                {
+                    serverIssued.Add(name);
+                }
+                else if (isExtendedMember(name))
+                {
+                    if (value.ValueKind != JsonValueKind.Null)
+                    {
+                        extended[name] = value;
+                    }
+                }
+                else if (rejectUnsupported && ClientMetadataValues.UnsupportedMemberNames.Contains(name) && AsksForSomething(value))
+                {
+                    // Client libraries send empty defaults (null, [], "", false) for members they do not use;
+                    // only a member that asks for something is refused.
+                    unsupported.Add(name);
+                }
+            }
+
+            return new ClientRegistrationRequest
+            {
+                Metadata = read.ToMetadata(extended),
+                ClientId = read.ClientId,
+                ClientSecret = read.ClientSecret,
+                ServerIssuedMembers = serverIssued,
+                UnsupportedMembers = unsupported,
+            };
+        }
+        catch (JsonException exception)
+        {
+            return Refusal(root, exception);
+        }
+        catch (InvalidOperationException)
+        {
+            // A string escape that decodes to invalid UTF-16 ("\ud800") in a member name or a value read here, in an
+            // element parsed without the request's rules; the serializer wraps only those in the values it reads.
+            return Errors.NotUnicode;
         }
     }
 
-    private static void WriteArray(Utf8JsonWriter writer, string name, IReadOnlyList<string>? values, bool writeWhenEmpty)
+    // What the serializer accepts but the RFCs do not: a null among strings, a negative age, a key set that is no object.
+    private static string? MemberWithInvalidValue(ClientMetadataContract read) =>
+        new (string Name, IReadOnlyList<string?>? Values)[]
+        {
+            (ClientMetadataNames.RedirectUris, read.RedirectUris),
+            (ClientMetadataNames.GrantTypes, read.GrantTypes),
+            (ClientMetadataNames.ResponseTypes, read.ResponseTypes),
+            (ClientMetadataNames.Contacts, read.Contacts),
+            (ClientMetadataNames.PostLogoutRedirectUris, read.PostLogoutRedirectUris),
+        }.FirstOrDefault(array => array.Values?.Contains(null) == true).Name
+        ?? (read.DefaultMaxAge < 0 ? ClientMetadataNames.DefaultMaxAge : null)
+        ?? (read.Jwks is { ValueKind: not JsonValueKind.Object } ? ClientMetadataNames.Jwks : null);
+
+    // The serializer names the member it failed on in the exception's path ("$.client_name", "$.redirect_uris[1]").
+    private static RegistrationError Refusal(JsonElement root, JsonException exception)
     {
-        if (values is null || (values.Count == 0 && !writeWhenEmpty))
+        // An element parsed without the request's rules (a software statement's claims) may hold duplicate members.
+        var strict = Parse(JsonMarshal.GetRawUtf8Value(root).ToArray());
+        if (!strict.Succeeded)
         {
-            return;
+            return strict.Error;
         }
 
-        writer.WriteStartArray(name);
-        foreach (var value in values)
+        strict.Value.Dispose();
+        var path = exception.Path ?? string.Empty;
+        var name = path.StartsWith("$.", StringComparison.Ordinal) ? path[2..].Split('.', '[')[0] : null;
+        if (name is null || !MemberTypes.TryGetValue(name, out var type) || type == typeof(JsonElement?))
         {
-            writer.WriteStringValue(value);
+            return Errors.Malformed;
         }
 
-        writer.WriteEndArray();
-    }
-
-    // JSON null reads as "omitted": clients commonly serialize unset optional members as null.
-    private static string? ReadString(string name, JsonElement value, ref RegistrationError? error)
-    {
-        switch (value.ValueKind)
-        {
-            case JsonValueKind.String:
-                return value.GetString();
-            case JsonValueKind.Null:
-                return null;
-            default:
-                error = RegistrationError.InvalidMetadata($"The '{name}' member must be a string.");
-                return null;
-        }
+        // A value of the right JSON type that still failed is a string escape that decodes to invalid UTF-16, such as
+        // a lone surrogate ("\ud800").
+        var value = root.GetProperty(name);
+        var rightKind = type == typeof(string)
+            ? value.ValueKind == JsonValueKind.String
+            : type == typeof(IReadOnlyList<string>) && value.ValueKind == JsonValueKind.Array
+                && value.EnumerateArray().All(item => item.ValueKind == JsonValueKind.String);
+        return rightKind ? Errors.NotUnicode : Errors.WrongType(name);
     }
 
     private static bool AsksForSomething(JsonElement value) => value.ValueKind switch
@@ -342,75 +257,134 @@ public static class ClientMetadataJson
         _ => true,
     };
 
-    private static long? ReadNonNegativeInteger(string name, JsonElement value, ref RegistrationError? error)
+    /// <summary>Every description this reader gives a client.</summary>
+    private static class Errors
     {
-        switch (value.ValueKind)
+        public static RegistrationError NotUtf8 => RegistrationError.InvalidMetadata("The request body is not valid UTF-8.");
+
+        public static RegistrationError Malformed => RegistrationError.InvalidMetadata(
+            "The request body is not a well-formed JSON document without duplicate member names.");
+
+        public static RegistrationError NotUnicode => RegistrationError.InvalidMetadata(
+            "The request body contains a string that is not valid Unicode.");
+
+        public static RegistrationError NotAnObject => RegistrationError.InvalidMetadata(
+            "The request body must be a JSON object of client metadata.");
+
+        public static RegistrationError WrongType(string name) => RegistrationError.InvalidMetadata(MemberTypes[name] switch
         {
-            case JsonValueKind.Number when value.TryGetInt64(out var number) && number >= 0:
-                return number;
-            case JsonValueKind.Null:
-                return null;
-            default:
-                error = RegistrationError.InvalidMetadata($"The '{name}' member must be a non-negative integer.");
-                return null;
-        }
-    }
-
-    private static bool? ReadBoolean(string name, JsonElement value, ref RegistrationError? error)
-    {
-        switch (value.ValueKind)
-        {
-            case JsonValueKind.True:
-                return true;
-            case JsonValueKind.False:
-                return false;
-            case JsonValueKind.Null:
-                return null;
-            default:
-                error = RegistrationError.InvalidMetadata($"The '{name}' member must be a boolean.");
-                return null;
-        }
-    }
-
-    private static List<string>? ReadStringArray(string name, JsonElement value, ref RegistrationError? error)
-    {
-        if (value.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        if (value.ValueKind != JsonValueKind.Array)
-        {
-            error = RegistrationError.InvalidMetadata($"The '{name}' member must be an array of strings.");
-            return null;
-        }
-
-        var values = new List<string>(value.GetArrayLength());
-        foreach (var item in value.EnumerateArray())
-        {
-            if (item.ValueKind != JsonValueKind.String)
-            {
-                error = RegistrationError.InvalidMetadata($"The '{name}' member must be an array of strings.");
-                return null;
-            }
-
-            values.Add(item.GetString()!);
-        }
-
-        return values;
-    }
-
-    private static JsonElement? ReadObject(string name, JsonElement value, ref RegistrationError? error)
-    {
-        switch (value.ValueKind)
-        {
-            case JsonValueKind.Object:
-                return value.Clone();
-            case JsonValueKind.Null:
-                return null;
-            default:
-                error = RegistrationError.InvalidMetadata($"The '{name}' member must be a JSON object.");
-                return null;
-        }
+            var type when type == typeof(string) => $"The '{name}' member must be a string.",
+            var type when type == typeof(long?) => $"The '{name}' member must be a non-negative integer.",
+            var type when type == typeof(bool?) => $"The '{name}' member must be a boolean.",
+            var type when type == typeof(JsonElement?) => $"The '{name}' member must be a JSON object.",
+            _ => $"The '{name}' member must be an array of strings.",
+        });
     }
 }
+
+/// <summary>
+/// The JSON contract of client metadata (RFC 7591 §2, OpenID Connect Dynamic Client Registration 1.0 §2), in the
+/// order it is written; <c>client_id</c> and <c>client_secret</c> are read from requests and never written.
+/// </summary>
+internal sealed class ClientMetadataContract
+{
+    [JsonPropertyName(ClientMetadataNames.RedirectUris)] public IReadOnlyList<string>? RedirectUris { get; init; }
+    [JsonPropertyName(ClientMetadataNames.TokenEndpointAuthMethod)] public string? TokenEndpointAuthMethod { get; init; }
+    [JsonPropertyName(ClientMetadataNames.GrantTypes)] public IReadOnlyList<string>? GrantTypes { get; init; }
+    [JsonPropertyName(ClientMetadataNames.ResponseTypes)] public IReadOnlyList<string>? ResponseTypes { get; init; }
+    [JsonPropertyName(ClientMetadataNames.ApplicationType)] public string? ApplicationType { get; init; }
+    [JsonPropertyName(ClientMetadataNames.ClientName)] public string? ClientName { get; init; }
+    [JsonPropertyName(ClientMetadataNames.ClientUri)] public string? ClientUri { get; init; }
+    [JsonPropertyName(ClientMetadataNames.LogoUri)] public string? LogoUri { get; init; }
+    [JsonPropertyName(ClientMetadataNames.Scope)] public string? Scope { get; init; }
+    [JsonPropertyName(ClientMetadataNames.Contacts)] public IReadOnlyList<string>? Contacts { get; init; }
+    [JsonPropertyName(ClientMetadataNames.TosUri)] public string? TosUri { get; init; }
+    [JsonPropertyName(ClientMetadataNames.PolicyUri)] public string? PolicyUri { get; init; }
+    [JsonPropertyName(ClientMetadataNames.JwksUri)] public string? JwksUri { get; init; }
+    [JsonPropertyName(ClientMetadataNames.Jwks)] public JsonElement? Jwks { get; init; }
+    [JsonPropertyName(ClientMetadataNames.SoftwareId)] public string? SoftwareId { get; init; }
+    [JsonPropertyName(ClientMetadataNames.SoftwareVersion)] public string? SoftwareVersion { get; init; }
+    [JsonPropertyName(ClientMetadataNames.PostLogoutRedirectUris)] public IReadOnlyList<string>? PostLogoutRedirectUris { get; init; }
+    [JsonPropertyName(ClientMetadataNames.TokenEndpointAuthSigningAlg)] public string? TokenEndpointAuthSigningAlg { get; init; }
+    [JsonPropertyName(ClientMetadataNames.IdTokenSignedResponseAlg)] public string? IdTokenSignedResponseAlg { get; init; }
+    [JsonPropertyName(ClientMetadataNames.RequestObjectSigningAlg)] public string? RequestObjectSigningAlg { get; init; }
+    [JsonPropertyName(ClientMetadataNames.DefaultMaxAge)] public long? DefaultMaxAge { get; init; }
+    [JsonPropertyName(ClientMetadataNames.RequireAuthTime)] public bool? RequireAuthTime { get; init; }
+    [JsonPropertyName(ClientMetadataNames.SubjectType)] public string? SubjectType { get; init; }
+    [JsonPropertyName(ClientMetadataNames.SoftwareStatement)] public string? SoftwareStatement { get; init; }
+    [JsonPropertyName(ClientMetadataNames.ClientId)] public string? ClientId { get; init; }
+    [JsonPropertyName(ClientMetadataNames.ClientSecret)] public string? ClientSecret { get; init; }
+
+    /// <summary>Every other member: extended metadata, server-issued members, members this product ignores.</summary>
+    [JsonExtensionData] public Dictionary<string, JsonElement>? OtherMembers { get; set; }
+
+    // JSON null reads as "omitted": clients commonly serialize unset optional members as null.
+    public ClientMetadata ToMetadata(IReadOnlyDictionary<string, JsonElement> extendedMetadata) => new()
+    {
+        RedirectUris = RedirectUris ?? [],
+        TokenEndpointAuthMethod = TokenEndpointAuthMethod,
+        GrantTypes = GrantTypes,
+        ResponseTypes = ResponseTypes,
+        ApplicationType = ApplicationType,
+        ClientName = ClientName,
+        ClientUri = ClientUri,
+        LogoUri = LogoUri,
+        Scope = Scope,
+        Contacts = Contacts ?? [],
+        TosUri = TosUri,
+        PolicyUri = PolicyUri,
+        JwksUri = JwksUri,
+        Jwks = Jwks,
+        SoftwareId = SoftwareId,
+        SoftwareVersion = SoftwareVersion,
+        PostLogoutRedirectUris = PostLogoutRedirectUris ?? [],
+        TokenEndpointAuthSigningAlg = TokenEndpointAuthSigningAlg,
+        IdTokenSignedResponseAlg = IdTokenSignedResponseAlg,
+        RequestObjectSigningAlg = RequestObjectSigningAlg,
+        DefaultMaxAge = DefaultMaxAge,
+        RequireAuthTime = RequireAuthTime,
+        SubjectType = SubjectType,
+        SoftwareStatement = SoftwareStatement,
+        ExtendedMetadata = extendedMetadata,
+    };
+
+    // An empty grant_types or response_types is written: omitted would mean the RFC default. Extended members follow
+    // the RFC members in name order.
+    public static ClientMetadataContract From(ClientMetadata metadata) => new()
+    {
+        RedirectUris = NullIfEmpty(metadata.RedirectUris),
+        TokenEndpointAuthMethod = metadata.TokenEndpointAuthMethod,
+        GrantTypes = metadata.GrantTypes,
+        ResponseTypes = metadata.ResponseTypes,
+        ApplicationType = metadata.ApplicationType,
+        ClientName = metadata.ClientName,
+        ClientUri = metadata.ClientUri,
+        LogoUri = metadata.LogoUri,
+        Scope = metadata.Scope,
+        Contacts = NullIfEmpty(metadata.Contacts),
+        TosUri = metadata.TosUri,
+        PolicyUri = metadata.PolicyUri,
+        JwksUri = metadata.JwksUri,
+        Jwks = metadata.Jwks,
+        SoftwareId = metadata.SoftwareId,
+        SoftwareVersion = metadata.SoftwareVersion,
+        PostLogoutRedirectUris = NullIfEmpty(metadata.PostLogoutRedirectUris),
+        TokenEndpointAuthSigningAlg = metadata.TokenEndpointAuthSigningAlg,
+        IdTokenSignedResponseAlg = metadata.IdTokenSignedResponseAlg,
+        RequestObjectSigningAlg = metadata.RequestObjectSigningAlg,
+        DefaultMaxAge = metadata.DefaultMaxAge,
+        RequireAuthTime = metadata.RequireAuthTime,
+        SubjectType = metadata.SubjectType,
+        SoftwareStatement = metadata.SoftwareStatement,
+        OtherMembers = metadata.ExtendedMetadata.Count == 0
+            ? null
+            : new(metadata.ExtendedMetadata.OrderBy(member => member.Key, StringComparer.Ordinal)),
+    };
+
+    private static IReadOnlyList<string>? NullIfEmpty(IReadOnlyList<string> values) => values.Count == 0 ? null : values;
+}
+
+/// <summary>The source-generated serializer of <see cref="ClientMetadataContract"/>.</summary>
+[JsonSourceGenerationOptions(AllowDuplicateProperties = false, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(ClientMetadataContract))]
+internal sealed partial class ClientMetadataJsonContext : JsonSerializerContext;

@@ -51,7 +51,7 @@ internal sealed class SoftwareStatementValidator
     /// required <c>invalid_software_statement</c>. Returns the request re-read with the statement's claims in force.
     /// </summary>
     public async Task<RegistrationResult<ClientRegistrationRequest>> ApplyAsync(
-        ReadOnlyMemory<byte> body, ClientRegistrationRequest request, IReadOnlySet<string> extendedMetadataNames,
+        JsonElement body, ClientRegistrationRequest request, IReadOnlySet<string> extendedMetadataNames,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -70,12 +70,11 @@ internal sealed class SoftwareStatementValidator
             return claims.Error;
         }
 
-        using var document = JsonDocument.Parse(body);
         if (options.Required)
         {
             // Required statements are the point of attested metadata: a member sent beside the statement and not in it
             // would be registered without anyone having vouched for it.
-            var unattested = document.RootElement.EnumerateObject()
+            var unattested = body.EnumerateObject()
                 .Select(member => member.Name)
                 .Where(name => name != ClientMetadataNames.SoftwareStatement && !claims.Value.TryGetProperty(name, out _))
                 .ToList();
@@ -86,7 +85,7 @@ internal sealed class SoftwareStatementValidator
             }
         }
 
-        return ClientMetadataJson.ReadRequest(Merge(document.RootElement, claims.Value), extendedMetadataNames);
+        return ClientMetadataJson.ReadRequest(Merge(body, claims.Value), extendedMetadataNames);
     }
 
     private async Task<RegistrationResult<JsonElement>> ValidateAsync(
