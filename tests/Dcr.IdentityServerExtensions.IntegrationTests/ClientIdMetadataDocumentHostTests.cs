@@ -6,6 +6,7 @@ using Duende.IdentityModel;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using OpenIddict.Abstractions;
 
 namespace Dcr.IdentityServerExtensions.IntegrationTests;
@@ -87,13 +88,13 @@ public sealed class ClientIdMetadataDocumentHostTests : IAsyncLifetime
     [Fact]
     public async Task fetches_cache_hits_and_refusals_are_logged_with_stable_ids_and_counted_by_reason_without_the_document()
     {
-        var logs = new CapturingLoggerProvider();
+        var logs = new FakeLogCollector();
         var settings = ClientIdMetadataDocumentTests.Settings();
         settings["Logging:LogLevel:Default"] = "Trace";
         using var host = new SampleHost(settings, services =>
         {
             _documents.TrustIn(services);
-            services.AddLogging(logging => logging.AddProvider(logs));
+            services.AddLogging(logging => logging.AddProvider(new FakeLoggerProvider(logs)));
         });
         using var client = host.CreateDcrClient();
         var meterFactory = host.Services.GetRequiredService<IMeterFactory>();
@@ -114,9 +115,9 @@ public sealed class ClientIdMetadataDocumentHostTests : IAsyncLifetime
         fetches.GetMeasurementSnapshot().Select(m => m.Tags["outcome"]).Should().BeEquivalentTo(["valid", "client_id_mismatch"]);
         hits.GetMeasurementSnapshot().EvaluateAsCounter().Should().Be(1, "the token request found the client stored and fresh");
         refusals.GetMeasurementSnapshot().Select(m => m.Tags["reason"]).Should().BeEquivalentTo(["client_id_mismatch", "invalid_url"]);
-        var events = logs.Entries.Where(entry => entry.Category.StartsWith("Dcr.", StringComparison.Ordinal)).Select(entry => entry.EventId.Id).ToList();
+        var events = logs.GetSnapshot().Where(entry => entry.Category?.StartsWith("Dcr.", StringComparison.Ordinal) == true).Select(entry => entry.Id.Id).ToList();
         events.Should().Contain([1206, 1207, 1208]);
-        logs.Entries.Should().Contain(entry => entry.EventId.Id == 1208 && entry.Message.Contains("client_id_mismatch", StringComparison.Ordinal));
+        logs.GetSnapshot().Should().Contain(entry => entry.Id.Id == 1208 && entry.Message.Contains("client_id_mismatch", StringComparison.Ordinal));
         logs.AllText().Should().NotContain(marker, "no document body is logged");
         logs.AllText().Should().NotContain(tokens.AccessToken!);
         logs.AllText().Should().NotContain(tokens.RefreshToken!);

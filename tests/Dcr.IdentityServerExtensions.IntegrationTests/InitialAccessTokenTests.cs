@@ -2,6 +2,7 @@ using System.Net;
 using Dcr.IdentityServerExtensions.IntegrationTests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace Dcr.IdentityServerExtensions.IntegrationTests;
 
@@ -181,20 +182,20 @@ public sealed class AnonymousRegistrationTests
     [Fact]
     public async Task a_host_that_widens_the_anonymous_limits_gets_them_and_a_start_up_warning()
     {
-        var logs = new CapturingLoggerProvider();
+        var logs = new FakeLogCollector();
         using var host = Anonymous(
             new Dictionary<string, string?>
             {
                 ["DynamicClientRegistration:Anonymous:AllowedGrantTypes:0"] = "client_credentials",
                 ["DynamicClientRegistration:Anonymous:AllowedTokenEndpointAuthMethods:0"] = "client_secret_basic",
             },
-            services => services.AddLogging(logging => logging.AddProvider(logs)));
+            services => services.AddLogging(logging => logging.AddProvider(new FakeLoggerProvider(logs))));
         using var client = host.CreateDcrClient();
 
         var response = await client.PostRegistrationAsync("""{"grant_types":["client_credentials"],"scope":"api"}""", bearer: null);
 
         response.Status.Should().Be(HttpStatusCode.Created, response.Body);
-        logs.Entries.Should().Contain(entry => entry.EventId.Id == 1300 && entry.Level == LogLevel.Warning
+        logs.GetSnapshot().Should().Contain(entry => entry.Id.Id == 1300 && entry.Level == LogLevel.Warning
             && entry.Message.Contains("client_credentials", StringComparison.Ordinal));
     }
 }

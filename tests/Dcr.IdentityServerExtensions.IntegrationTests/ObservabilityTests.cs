@@ -7,6 +7,7 @@ using Dcr.IdentityServerExtensions.IntegrationTests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace Dcr.IdentityServerExtensions.IntegrationTests;
 
@@ -34,8 +35,8 @@ public sealed class ObservabilityTests
     [Fact]
     public async Task no_secret_registration_access_token_or_initial_access_token_appears_in_any_log_at_any_level()
     {
-        var logs = new CapturingLoggerProvider();
-        using var host = new SampleHost(RetentionAndTraceLogging(), services => services.AddLogging(logging => logging.AddProvider(logs)));
+        var logs = new FakeLogCollector();
+        using var host = new SampleHost(RetentionAndTraceLogging(), services => services.AddLogging(logging => logging.AddProvider(new FakeLoggerProvider(logs))));
         using var client = host.CreateDcrClient();
         var secrets = new List<string> { DcrTestClient.AdminClientSecret };
 
@@ -56,10 +57,10 @@ public sealed class ObservabilityTests
         secrets.AddRange([updated.ClientSecret!, updated.RegistrationAccessToken!]);
         (await client.ManageAsync(HttpMethod.Delete, registered.RegistrationClientUri!, updated.RegistrationAccessToken)).Status.Should().Be(HttpStatusCode.NoContent);
 
-        logs.Entries.Should().NotBeEmpty();
-        logs.Entries.Should().Contain(entry => entry.Level == LogLevel.Trace, "the capture really ran at the lowest level");
-        var leaks = logs.Entries.Where(entry => secrets.Any(secret => entry.ToString().Contains(secret, StringComparison.Ordinal)))
-            .Select(entry => $"{entry.Level} {entry.Category}[{entry.EventId.Id}]: {entry.Message[..Math.Min(entry.Message.Length, 200)]}");
+        logs.GetSnapshot().Should().NotBeEmpty();
+        logs.GetSnapshot().Should().Contain(entry => entry.Level == LogLevel.Trace, "the capture really ran at the lowest level");
+        var leaks = logs.GetSnapshot().Where(entry => secrets.Any(secret => entry.AllText().Contains(secret, StringComparison.Ordinal)))
+            .Select(entry => $"{entry.Level} {entry.Category}[{entry.Id.Id}]: {entry.Message[..Math.Min(entry.Message.Length, 200)]}");
         leaks.Should().BeEmpty();
     }
 
@@ -69,13 +70,13 @@ public sealed class ObservabilityTests
     [InlineData("DELETE")]
     public async Task a_client_id_with_a_cr_lf_in_the_path_is_answered_as_an_unknown_client_and_forges_no_log_line(string method)
     {
-        var logs = new CapturingLoggerProvider();
+        var logs = new FakeLogCollector();
         using var host = new SampleHost(
             new Dictionary<string, string?> { ["Logging:LogLevel:Dcr.IdentityServerExtensions"] = "Information" },
-            services => services.AddLogging(logging => logging.AddProvider(logs)));
+            services => services.AddLogging(logging => logging.AddProvider(new FakeLoggerProvider(logs))));
         using var client = host.CreateDcrClient();
         var registered = await client.RegisterAsync(ServiceClient);
-        logs.Entries.Clear();
+        logs.Clear();
 
         var forged = $"{DcrTestClient.RegistrationPath}/{registered.ClientId}%0D%0AClient%20x%20deleted%20its%20registration";
         var response = await client.ManageAsync(new HttpMethod(method), forged, registered.RegistrationAccessToken,
@@ -83,11 +84,11 @@ public sealed class ObservabilityTests
 
         response.ShouldBeError(HttpStatusCode.Unauthorized, "invalid_token");
         response.Headers.WwwAuthenticate.ToString().Should().Contain("invalid_token");
-        var refusal = logs.Entries.Should().ContainSingle(entry => entry.EventId.Id == 1100).Subject;
-        refusal.Values["ClientId"].Should().BeNullOrEmpty();
-        logs.Entries.Where(entry => entry.Message.Contains('\r') || entry.Message.Contains('\n')
-                || entry.Values.Values.Any(value => value is not null && (value.Contains('\r') || value.Contains('\n'))))
-            .Select(entry => $"{entry.Category}[{entry.EventId.Id}]: {entry.Message}")
+        var refusal = logs.GetSnapshot().Should().ContainSingle(entry => entry.Id.Id == 1100).Subject;
+        refusal.GetStructuredStateValue("ClientId").Should().BeNullOrEmpty();
+        logs.GetSnapshot().Where(entry => entry.Message.Contains('\r') || entry.Message.Contains('\n')
+                || (entry.StructuredState ?? []).Any(pair => pair.Value is { } value && (value.Contains('\r') || value.Contains('\n'))))
+            .Select(entry => $"{entry.Category}[{entry.Id.Id}]: {entry.Message}")
             .Should().BeEmpty();
 
         // The client itself was not touched: its token still works.
@@ -99,11 +100,11 @@ public sealed class ObservabilityTests
     public async Task every_action_is_audited_with_a_stable_event_id_the_client_the_caller_and_the_outcome()
     {
         var events = new ConcurrentQueue<ClientRegistrationEvent>();
-        var logs = new CapturingLoggerProvider();
+        var logs = new FakeLogCollector();
         using var host = new SampleHost(RetentionAndTraceLogging(), services => services
             .AddSingleton(events)
             .AddScoped<IClientRegistrationEventSink, RecordingSink>()
-            .AddLogging(logging => logging.AddProvider(logs)));
+            .AddLogging(logging => logging.AddProvider(new FakeLoggerProvider(logs))));
         using var client = host.CreateDcrClient();
 
         var registered = await client.RegisterAsync(ServiceClient);
@@ -130,11 +131,11 @@ public sealed class ObservabilityTests
             (ClientRegistrationAction.Register, null, "dcr-admin", "invalid_client_metadata"));
         events.Should().OnlyContain(e => e.Timestamp == host.Time.GetUtcNow());
 
-        var audit = logs.Entries.Where(entry => entry.Category == typeof(ClientRegistrationAudit).FullName).ToList();
-        audit.Select(entry => entry.EventId.Id).Should().Equal(1000, 1004, 1005, 1001, 1006, 1100, 1004, 1005, 1002, 1003, 1100);
-        audit[0].Values["ClientId"].Should().Be(id);
-        audit[0].Values["CallerId"].Should().Be("dcr-admin");
-        audit[^1].Values["ErrorCode"].Should().Be("invalid_client_metadata");
+        var audit = logs.GetSnapshot().Where(entry => entry.Category == typeof(ClientRegistrationAudit).FullName).ToList();
+        audit.Select(entry => entry.Id.Id).Should().Equal(1000, 1004, 1005, 1001, 1006, 1100, 1004, 1005, 1002, 1003, 1100);
+        audit[0].GetStructuredStateValue("ClientId").Should().Be(id);
+        audit[0].GetStructuredStateValue("CallerId").Should().Be("dcr-admin");
+        audit[^1].GetStructuredStateValue("ErrorCode").Should().Be("invalid_client_metadata");
     }
 
     [Fact]
