@@ -120,6 +120,29 @@ public sealed class JwksUriTests : IClassFixture<JwksUriTests.Host>
     }
 
     [Fact]
+    public async Task a_failed_fetch_is_not_repeated_for_30_seconds()
+    {
+        var key = SoftwareStatementTests.NewKey("k1");
+        var path = NewPath();
+        _keySets.Answer(path, context =>
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return Task.CompletedTask;
+        });
+        var clientId = await RegisterAsync(_keySets.Url(path));
+
+        (await _client.TokenAsync(clientId, Create(key, clientId, Now))).ShouldBeInvalidClient();
+        _keySets.Serve(path, SoftwareStatementTests.PublicJwks(key));
+        _host.Time.Advance(TimeSpan.FromSeconds(29));
+        (await _client.TokenAsync(clientId, Create(key, clientId, Now))).ShouldBeInvalidClient();
+        _keySets.RequestsOf(path).Should().Be(1, "the failure is remembered: assertions for the client do not make the server call its host again");
+
+        _host.Time.Advance(TimeSpan.FromSeconds(1));
+        (await _client.TokenAsync(clientId, Create(key, clientId, Now))).ShouldSucceed();
+        _keySets.RequestsOf(path).Should().Be(2);
+    }
+
+    [Fact]
     public async Task a_redirect_is_not_followed()
     {
         var key = SoftwareStatementTests.NewKey("k1");

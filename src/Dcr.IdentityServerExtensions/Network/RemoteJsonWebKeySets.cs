@@ -10,7 +10,14 @@ namespace Dcr.IdentityServerExtensions.Network;
 /// <summary>
 /// Clients' key sets fetched from their <c>jwks_uri</c> through the product's safe fetcher, cached for a bounded time
 /// and fetched again once when an assertion names a key the cached set does not hold (the client rotated its keys).
+/// A failed fetch is remembered for <see cref="MinimumRefreshInterval"/>.
 /// </summary>
+/// <remarks>
+/// Not <c>Microsoft.IdentityModel.Protocols.ConfigurationManager</c>: in 8.x its clock is an internal field (no
+/// <see cref="TimeProvider"/>), it refreshes a set it already holds in the background (so the assertion that reveals
+/// a rotated key would fail) unless a process-wide switch makes every manager of the host block, and it adds random
+/// delay to each refresh. Concurrent fetches of one URL already share one request in <see cref="SafeHttpFetcher"/>.
+/// </remarks>
 public sealed class RemoteJsonWebKeySets
 {
     /// <summary>The largest key set accepted, in bytes: room for several RSA keys with certificate chains.</summary>
@@ -20,8 +27,9 @@ public sealed class RemoteJsonWebKeySets
     internal static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(10);
 
     /// <summary>
-    /// The least time between two fetches of one set for an unknown key id: anyone can send an assertion naming a
-    /// random key, and each must not make this server call the client's host again.
+    /// The least time between two fetches of one set for an unknown key id, and after a failed fetch: anyone can send
+    /// an assertion naming a random key or a client whose keys cannot be had, and each must not make this server call
+    /// the client's host again.
     /// </summary>
     internal static readonly TimeSpan MinimumRefreshInterval = TimeSpan.FromSeconds(30);
 
@@ -43,16 +51,23 @@ public sealed class RemoteJsonWebKeySets
     /// <summary>
     /// The key set at <paramref name="uri"/>, or <see langword="null"/> when it cannot be fetched or holds no usable
     /// public signing key. When <paramref name="keyId"/> is given and the cached set has no key by that id, the set is
-    /// fetched once more, at most every 30 seconds per URL.
+    /// fetched once more, at most every 30 seconds per URL. After a failed fetch, the URL is not fetched again for 30
+    /// seconds.
     /// </summary>
     public async ValueTask<JsonWebKeySet?> GetAsync(Uri uri, string? keyId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(uri);
         var now = _timeProvider.GetUtcNow();
-        var cached = _entries.TryGetValue(uri.AbsoluteUri, out var entry) && now - entry.FetchedAt < Lifetime ? entry : null;
+        _entries.TryGetValue(uri.AbsoluteUri, out var entry);
+        var cached = entry is { KeySet: not null } && now - entry.FetchedAt < Lifetime ? entry : null;
+        if (entry is { KeySet: null } && now - entry.FetchedAt < MinimumRefreshInterval)
+        {
+            return null;
+        }
+
         if (cached is not null)
         {
-            if (keyId is null || cached.KeySet.Keys.Any(key => string.Equals(key.Kid, keyId, StringComparison.Ordinal)))
+            if (keyId is null || cached.KeySet!.Keys.Any(key => string.Equals(key.Kid, keyId, StringComparison.Ordinal)))
             {
                 return cached.KeySet;
             }
@@ -68,7 +83,12 @@ public sealed class RemoteJsonWebKeySets
         var fetched = await FetchAsync(uri, cancellationToken).ConfigureAwait(false);
         if (fetched is null)
         {
-            // A failed refresh leaves the set in use as it was until its lifetime ends.
+            // A failed refresh leaves the set in use as it was until its lifetime ends; with none, the failure is kept.
+            if (cached is null)
+            {
+                Store(uri.AbsoluteUri, new Entry(null, now));
+            }
+
             return cached?.KeySet;
         }
 
@@ -124,14 +144,15 @@ public sealed class RemoteJsonWebKeySets
         _entries[uri] = entry;
     }
 
-    private sealed class Entry(JsonWebKeySet keySet, DateTimeOffset fetchedAt)
+    // A set, or a failed fetch (no set) at FetchedAt.
+    private sealed class Entry(JsonWebKeySet? keySet, DateTimeOffset fetchedAt)
     {
         // When this set was last fetched or a fetch for an unknown key id was last tried, in UTC ticks (a long, so that
         // reads are never torn). Written without a lock: a race only lets two callers refresh where one would do, and
         // the fetcher coalesces them into one request.
         private long _attemptedAtTicks = fetchedAt.UtcTicks;
 
-        public JsonWebKeySet KeySet { get; } = keySet;
+        public JsonWebKeySet? KeySet { get; } = keySet;
 
         public DateTimeOffset FetchedAt { get; } = fetchedAt;
 
