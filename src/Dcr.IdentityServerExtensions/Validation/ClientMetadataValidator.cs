@@ -224,7 +224,9 @@ internal sealed class ClientMetadataValidator
             return international;
         }
 
-        if (!Uri.TryCreate(normalized, UriKind.Absolute, out var uri))
+        // On Unix, Uri reads a rooted path ("/cb") as an implicit file URI; an absolute redirect URI names its scheme.
+        if (!Uri.TryCreate(normalized, UriKind.Absolute, out var uri)
+            || !normalized.StartsWith(uri.Scheme + ":", StringComparison.OrdinalIgnoreCase))
         {
             return Errors.RedirectUriNotAbsolute();
         }
