@@ -1,5 +1,6 @@
 using System.Globalization;
 using Dcr.IdentityServerExtensions.Options;
+using Dcr.IdentityServerExtensions.Protocol;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -135,11 +136,11 @@ internal sealed class ValidateDynamicClientAssertion : IOpenIddictServerHandler<
         var maxLifetime = _options.CurrentValue.ClientAssertions.MaxLifetime;
         var problem = ReadSeconds(principal.GetClaim(Claims.ExpiresAt)) switch
         {
-            null => ClientAssertions.ExpirationMissing,
-            { } expires when expires > now + maxLifetime + ClockSkew => ClientAssertions.LifetimeTooLong,
-            _ when ReadSeconds(principal.GetClaim(Claims.NotBefore)) is { } notBefore && notBefore > now + ClockSkew => ClientAssertions.NotYetValid,
-            _ when string.IsNullOrEmpty(principal.GetClaim(Claims.JwtId)) => ClientAssertions.JwtIdMissing,
-            _ when !HasAudience(context, principal.GetClaims(Claims.Audience), rfc7523) => ClientAssertions.WrongAudience,
+            null => RegistrationErrorDescriptions.ClientAssertionWithoutExpiration(),
+            { } expires when expires > now + maxLifetime + ClockSkew => RegistrationErrorDescriptions.ClientAssertionLifetimeTooLong(),
+            _ when ReadSeconds(principal.GetClaim(Claims.NotBefore)) is { } notBefore && notBefore > now + ClockSkew => RegistrationErrorDescriptions.ClientAssertionNotYetValid(),
+            _ when string.IsNullOrEmpty(principal.GetClaim(Claims.JwtId)) => RegistrationErrorDescriptions.ClientAssertionWithoutJwtId(),
+            _ when !HasAudience(context, principal.GetClaims(Claims.Audience), rfc7523) => RegistrationErrorDescriptions.ClientAssertionWrongAudience(),
             _ => null,
         };
 
@@ -206,22 +207,14 @@ internal sealed class RejectReplayedClientAssertions : IOpenIddictServerHandler<
         if (!await _uses.TryRecordAsync(clientId, applicationId, jwtId, DateTimeOffset.FromUnixTimeSeconds(expires), context.CancellationToken).ConfigureAwait(false))
         {
             Log.ClientAssertionReplayed(context.Logger, clientId);
-            context.Reject(error: Errors.InvalidClient, description: ClientAssertions.Replayed);
+            context.Reject(error: Errors.InvalidClient, description: RegistrationErrorDescriptions.ClientAssertionReplayed());
         }
     }
 }
 
-/// <summary>What the client assertion handlers share: when they apply, the audiences, and their error descriptions.</summary>
+/// <summary>What the client assertion handlers share: when they apply, and the audiences.</summary>
 internal static class ClientAssertions
 {
-    // Client-facing descriptions of the refusals, in one place.
-    public const string ExpirationMissing = "The client assertion has no 'exp' claim.";
-    public const string LifetimeTooLong = "The client assertion expires too far in the future.";
-    public const string NotYetValid = "The client assertion is not valid yet.";
-    public const string JwtIdMissing = "The client assertion has no 'jti' claim.";
-    public const string WrongAudience = "The client assertion's audience is not this server.";
-    public const string Replayed = "The client assertion has already been used.";
-
     /// <summary>Whether OpenIddict is validating a client assertion (it never validates one together with other types).</summary>
     public static bool AreValidated(ValidateTokenContext context) =>
         context.ValidTokenTypes.Count == 1 && context.ValidTokenTypes.Contains(TokenTypeIdentifiers.Private.ClientAssertion)

@@ -137,7 +137,8 @@ public sealed class OpenIddictClientRegistrationStore : IClientRegistrationStore
         catch (OpenIddictExceptions.ValidationException exception)
         {
             Log.ClientRejectedByHost(_logger, string.Join(" ", exception.Results.Select(result => result.ErrorMessage)));
-            return StoreResult.Rejected("The authorization server rejected the client metadata.");
+            // OpenIddict's messages are for the operator; the client gets the product's own words.
+            return StoreResult.Rejected();
         }
         catch (Exception exception) when (StoreFailures.IsUnreachable(exception))
         {

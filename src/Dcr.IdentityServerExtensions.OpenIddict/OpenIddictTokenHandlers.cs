@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Dcr.IdentityServerExtensions.Protocol;
 using OpenIddict.Abstractions;
 using OpenIddict.Server;
 using OpenIddict.Validation;
@@ -52,8 +53,6 @@ public sealed class RejectTokensOfDeletedClients :
     IOpenIddictValidationHandler<ValidateTokenContext>,
     IOpenIddictServerHandler<ServerValidateTokenContext>
 {
-    private const string Description = "The client this token was issued to no longer exists.";
-
     private readonly IOpenIddictApplicationManager _applications;
 
     /// <summary>Creates the handler.</summary>
@@ -85,7 +84,7 @@ public sealed class RejectTokensOfDeletedClients :
         if (await DeletedClientAsync(context.Principal, context.CancellationToken).ConfigureAwait(false) is { } clientId)
         {
             Log.TokenOfDeletedClientRejected(context.Logger, clientId);
-            context.Reject(error: Errors.InvalidToken, description: Description);
+            context.Reject(error: Errors.InvalidToken, description: RegistrationErrorDescriptions.TokenOfDeletedClient());
         }
     }
 
@@ -96,7 +95,7 @@ public sealed class RejectTokensOfDeletedClients :
         if (await DeletedClientAsync(context.Principal, context.CancellationToken).ConfigureAwait(false) is { } clientId)
         {
             Log.TokenOfDeletedClientRejected(context.Logger, clientId);
-            context.Reject(error: Errors.InvalidToken, description: Description);
+            context.Reject(error: Errors.InvalidToken, description: RegistrationErrorDescriptions.TokenOfDeletedClient());
         }
     }
 

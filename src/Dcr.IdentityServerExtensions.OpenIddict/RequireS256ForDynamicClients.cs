@@ -1,3 +1,4 @@
+using Dcr.IdentityServerExtensions.Protocol;
 using OpenIddict.Abstractions;
 using OpenIddict.Server;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -37,7 +38,7 @@ internal sealed class RequireS256ForDynamicClients(IOpenIddictApplicationManager
         {
             context.Reject(
                 error: Errors.InvalidRequest,
-                description: "Dynamically registered clients must use PKCE with code_challenge_method S256.");
+                description: RegistrationErrorDescriptions.PkceS256Required());
         }
     }
 }

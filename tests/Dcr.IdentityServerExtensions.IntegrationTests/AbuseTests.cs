@@ -30,7 +30,7 @@ public sealed class AbuseTests
         }
 
         var limited = await Post(client, await client.InitialAccessTokenAsync(), "198.51.100.1");
-        limited.ShouldBeError(HttpStatusCode.TooManyRequests, "temporarily_unavailable");
+        limited.ShouldBeError(HttpStatusCode.TooManyRequests, "temporarily_unavailable", null);
         int.Parse(limited.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture).Should().BeInRange(1, 60);
 
         // Another address with a fresh token is not affected.
@@ -49,7 +49,7 @@ public sealed class AbuseTests
             (await Post(client, token, $"203.0.113.{attempt + 1}")).Status.Should().Be(HttpStatusCode.Created);
         }
 
-        (await Post(client, token, "203.0.113.200")).ShouldBeError(HttpStatusCode.TooManyRequests, "temporarily_unavailable");
+        (await Post(client, token, "203.0.113.200")).ShouldBeError(HttpStatusCode.TooManyRequests, "temporarily_unavailable", null);
         (await Post(client, await client.InitialAccessTokenAsync(), "203.0.113.201")).Status.Should().Be(HttpStatusCode.Created);
     }
 
@@ -64,7 +64,7 @@ public sealed class AbuseTests
         (await PostWithAuthorization(client, "Bearer " + token, "192.0.2.1")).Status.Should().Be(HttpStatusCode.Created);
         (await PostWithAuthorization(client, "bearer " + token, "192.0.2.2")).Status.Should().Be(HttpStatusCode.Created);
         (await PostWithAuthorization(client, "BEARER  " + token + " ", "192.0.2.3"))
-            .ShouldBeError(HttpStatusCode.TooManyRequests, "temporarily_unavailable");
+            .ShouldBeError(HttpStatusCode.TooManyRequests, "temporarily_unavailable", null);
 
         (await PostWithAuthorization(client, "Bearer " + await client.InitialAccessTokenAsync(), "192.0.2.4")).Status.Should().Be(HttpStatusCode.Created);
     }
@@ -105,7 +105,7 @@ public sealed class AbuseTests
 
         foreach (var answer in new[] { registration, read, update, delete })
         {
-            answer.ShouldBeError(HttpStatusCode.ServiceUnavailable, "temporarily_unavailable");
+            answer.ShouldBeError(HttpStatusCode.ServiceUnavailable, "temporarily_unavailable", "DCR2701");
             answer.Headers.RetryAfter.Should().NotBeNull();
         }
 

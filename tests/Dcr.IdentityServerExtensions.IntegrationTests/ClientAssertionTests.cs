@@ -57,7 +57,7 @@ public sealed class ClientAssertionTests : IClassFixture<ClientAssertionTests.Ho
         var key = SoftwareStatementTests.NewKey("k1");
         var clientId = await _client.RegisterInlineAsync(key);
 
-        (await _client.TokenAsync(clientId, Create(key, clientId, Now, audience, type))).ShouldBeInvalidClient();
+        (await _client.TokenAsync(clientId, Create(key, clientId, Now, audience, type))).ShouldBeInvalidClient("DCR2904");
     }
 
     [Theory]
@@ -70,7 +70,7 @@ public sealed class ClientAssertionTests : IClassFixture<ClientAssertionTests.Ho
         var assertion = Create(key, clientId, Now, type == Rfc7523bisType ? Issuer : TokenEndpoint, type);
 
         (await _client.TokenAsync(clientId, assertion)).ShouldSucceed();
-        (await _client.TokenAsync(clientId, assertion)).ShouldBeInvalidClient();
+        (await _client.TokenAsync(clientId, assertion)).ShouldBeInvalidClient("DCR2905");
 
         // A new assertion with a jti of its own still works.
         (await _client.TokenAsync(clientId, Create(key, clientId, Now))).ShouldSucceed();
@@ -86,7 +86,7 @@ public sealed class ClientAssertionTests : IClassFixture<ClientAssertionTests.Ho
         var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => _client.TokenAsync(clientId, assertion)));
 
         responses.Count(response => !response.IsError).Should().Be(1, string.Join("\n", responses.Select(response => response.Raw)));
-        responses.Where(response => response.IsError).Should().AllSatisfy(response => response.ShouldBeInvalidClient());
+        responses.Where(response => response.IsError).Should().AllSatisfy(response => response.ShouldBeInvalidClient("DCR2905"));
     }
 
     [Fact]
@@ -106,9 +106,9 @@ public sealed class ClientAssertionTests : IClassFixture<ClientAssertionTests.Ho
         var key = SoftwareStatementTests.NewKey("k1");
         var clientId = await _client.RegisterInlineAsync(key);
 
-        (await _client.TokenAsync(clientId, Create(key, clientId, Now, lifetime: TimeSpan.FromDays(3653)))).ShouldBeInvalidClient();
+        (await _client.TokenAsync(clientId, Create(key, clientId, Now, lifetime: TimeSpan.FromDays(3653)))).ShouldBeInvalidClient("DCR2901");
         (await _client.TokenAsync(clientId, Create(key, clientId, Now, type: Rfc7523bisType, audience: Issuer, lifetime: TimeSpan.FromDays(3653))))
-            .ShouldBeInvalidClient();
+            .ShouldBeInvalidClient("DCR2901");
     }
 
     [Theory]
@@ -121,8 +121,8 @@ public sealed class ClientAssertionTests : IClassFixture<ClientAssertionTests.Ho
         var clientId = await _client.RegisterInlineAsync(key);
         var audience = type == Rfc7523bisType ? Issuer : TokenEndpoint;
 
-        (await _client.TokenAsync(clientId, Create(key, clientId, Now, audience, type, withExpiry: false))).ShouldBeInvalidClient();
-        (await _client.TokenAsync(clientId, Create(key, clientId, Now, audience, type, jwtId: null))).ShouldBeInvalidClient();
+        (await _client.TokenAsync(clientId, Create(key, clientId, Now, audience, type, withExpiry: false))).ShouldBeInvalidClient("DCR2900");
+        (await _client.TokenAsync(clientId, Create(key, clientId, Now, audience, type, jwtId: null))).ShouldBeInvalidClient("DCR2903");
         (await _client.TokenAsync(clientId, Create(key, clientId, Now, audience, type))).ShouldSucceed();
     }
 
@@ -132,7 +132,23 @@ public sealed class ClientAssertionTests : IClassFixture<ClientAssertionTests.Ho
         var key = SoftwareStatementTests.NewKey("k1");
         var clientId = await _client.RegisterInlineAsync(key);
 
-        (await _client.TokenAsync(clientId, Create(key, clientId, Now.AddMinutes(-10), lifetime: TimeSpan.FromMinutes(2)))).ShouldBeInvalidClient();
+        // OpenIddict's own lifetime check refuses it.
+        (await _client.TokenAsync(clientId, Create(key, clientId, Now.AddMinutes(-10), lifetime: TimeSpan.FromMinutes(2)))).ShouldBeInvalidClient(null);
+    }
+
+    [Theory]
+    [InlineData("JWT")]
+    [InlineData(null)]
+    [InlineData(Rfc7523bisType)]
+    public async Task an_assertion_not_valid_before_a_time_more_than_the_clock_skew_ahead_is_refused(string? type)
+    {
+        var key = SoftwareStatementTests.NewKey("k1");
+        var clientId = await _client.RegisterInlineAsync(key);
+        var audience = type == Rfc7523bisType ? Issuer : TokenEndpoint;
+
+        (await _client.TokenAsync(clientId, Create(key, clientId, Now, audience, type, notBefore: Now.AddMinutes(2))))
+            .ShouldBeInvalidClient("DCR2902");
+        (await _client.TokenAsync(clientId, Create(key, clientId, Now, audience, type, notBefore: Now.AddSeconds(50)))).ShouldSucceed();
     }
 
     [Fact]
@@ -151,7 +167,7 @@ public sealed class ClientAssertionTests : IClassFixture<ClientAssertionTests.Ho
         // OpenIddict prunes valid entries only once expired, whatever the threshold: the record outlives no assertion.
         await tokens.PruneAsync(DateTimeOffset.UtcNow.AddMinutes(1));
         (await UsesAsync(tokens, clientId)).Should().HaveCount(1);
-        (await _client.TokenAsync(clientId, assertion)).ShouldBeInvalidClient();
+        (await _client.TokenAsync(clientId, assertion)).ShouldBeInvalidClient("DCR2905");
     }
 
     private static async Task<List<DateTimeOffset?>> UsesAsync(IOpenIddictTokenManager tokens, string clientId)
@@ -180,7 +196,7 @@ public sealed class ClientAssertionTests : IClassFixture<ClientAssertionTests.Ho
         var clientId = await client.RegisterInlineAsync(key);
         var now = strict.Time.GetUtcNow();
 
-        (await client.TokenAsync(clientId, Create(key, clientId, now, lifetime: TimeSpan.FromMinutes(4)))).ShouldBeInvalidClient();
+        (await client.TokenAsync(clientId, Create(key, clientId, now, lifetime: TimeSpan.FromMinutes(4)))).ShouldBeInvalidClient("DCR2901");
         (await client.TokenAsync(clientId, Create(key, clientId, now, lifetime: TimeSpan.FromSeconds(50)))).ShouldSucceed();
 
         // The default of five minutes takes the four-minute assertion.

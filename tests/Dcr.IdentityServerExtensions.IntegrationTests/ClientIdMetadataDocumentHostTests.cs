@@ -3,6 +3,7 @@ using System.Net;
 using Dcr.IdentityServerExtensions.Diagnostics;
 using Dcr.IdentityServerExtensions.IntegrationTests.Infrastructure;
 using Duende.IdentityModel;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
@@ -45,8 +46,7 @@ public sealed class ClientIdMetadataDocumentHostTests : IAsyncLifetime
 
         var page = await AuthorizeAsync(client, clientId);
 
-        page.Status.Should().Be(HttpStatusCode.BadRequest, page.Body);
-        page.Headers.Location.Should().BeNull();
+        page.ShouldBeErrorPage("invalid_request", "DCR2811");
         page.Body.Should().Contain("special-use address");
         _documents.Requests.Should().BeEmpty();
     }
@@ -62,8 +62,7 @@ public sealed class ClientIdMetadataDocumentHostTests : IAsyncLifetime
 
         var page = await AuthorizeAsync(client, clientId);
 
-        page.Status.Should().Be(HttpStatusCode.BadRequest, page.Body);
-        page.Body.Should().Contain("not allowed");
+        page.ShouldBeErrorPage("invalid_request", "DCR2810");
         _documents.Requests.Should().BeEmpty();
     }
 
@@ -79,8 +78,8 @@ public sealed class ClientIdMetadataDocumentHostTests : IAsyncLifetime
         var page = await AuthorizeAsync(client, clientId);
         var discovery = await WireResponse.ReadAsync(await client.Http.GetAsync("/.well-known/openid-configuration"));
 
-        page.Status.Should().Be(HttpStatusCode.BadRequest, page.Body);
-        page.Headers.Location.Should().BeNull();
+        // OpenIddict's own answer for an unknown client.
+        page.ShouldBeErrorPage("invalid_request", null);
         _documents.Requests.Should().BeEmpty();
         discovery.Json.TryGetProperty("client_id_metadata_document_supported", out _).Should().BeFalse();
     }
@@ -109,8 +108,8 @@ public sealed class ClientIdMetadataDocumentHostTests : IAsyncLifetime
 
         var tokens = await client.AuthorizationCodeAsync(good, null, "http://127.0.0.1:41234/callback", "openid offline_access", ClientIdMetadataDocumentTests.McpServer);
         tokens.ShouldSucceed();
-        (await AuthorizeAsync(client, mismatched)).Status.Should().Be(HttpStatusCode.BadRequest);
-        (await AuthorizeAsync(client, "https://client.example.com/#fragment")).Status.Should().Be(HttpStatusCode.BadRequest);
+        (await AuthorizeAsync(client, mismatched)).ShouldBeErrorPage("invalid_request", "DCR2818");
+        (await AuthorizeAsync(client, "https://client.example.com/#fragment")).ShouldBeErrorPage("invalid_request", "DCR2802");
 
         fetches.GetMeasurementSnapshot().Select(m => m.Tags["outcome"]).Should().BeEquivalentTo(["valid", "client_id_mismatch"]);
         hits.GetMeasurementSnapshot().EvaluateAsCounter().Should().Be(1, "the token request found the client stored and fresh");
@@ -143,17 +142,18 @@ public sealed class ClientIdMetadataDocumentHostTests : IAsyncLifetime
         _documents.Serve("keys/metadata.json", KeyDocument(oldKey));
 
         (await client.TokenAsync(clientId, ClientAssertions.Create(oldKey, clientId, host.Time.GetUtcNow()))).ShouldSucceed();
+        // A confidential client cannot get a token without authenticating: OpenIddict's own refusal.
         (await client.ClientCredentialsAsync(clientId, null, "api", Duende.IdentityModel.Client.ClientCredentialStyle.PostBody))
-            .IsError.Should().BeTrue("a confidential client cannot get a token without authenticating");
+            .ShouldBeProtocolError("invalid_request", null);
         (await client.TokenAsync(clientId, ClientAssertions.Create(SoftwareStatementTests.NewKey("old"), clientId, host.Time.GetUtcNow())))
-            .ShouldBeInvalidClient();
+            .ShouldBeInvalidClient(null);
 
         var newKey = SoftwareStatementTests.NewKey("new");
         _documents.Serve("keys/metadata.json", KeyDocument(newKey));
         host.Time.Advance(TimeSpan.FromMinutes(5));
 
         (await client.TokenAsync(clientId, ClientAssertions.Create(newKey, clientId, host.Time.GetUtcNow()))).ShouldSucceed();
-        (await client.TokenAsync(clientId, ClientAssertions.Create(oldKey, clientId, host.Time.GetUtcNow()))).ShouldBeInvalidClient();
+        (await client.TokenAsync(clientId, ClientAssertions.Create(oldKey, clientId, host.Time.GetUtcNow()))).ShouldBeInvalidClient(null);
     }
 
     [Fact]
@@ -174,7 +174,27 @@ public sealed class ClientIdMetadataDocumentHostTests : IAsyncLifetime
 
         (await client.TokenAsync(clientId, ClientAssertions.Create(key, clientId, host.Time.GetUtcNow()))).ShouldSucceed();
         (await client.TokenAsync(clientId, ClientAssertions.Create(SoftwareStatementTests.NewKey("remote"), clientId, host.Time.GetUtcNow())))
-            .ShouldBeInvalidClient();
+            .ShouldBeInvalidClient(null);
+    }
+
+    [Fact]
+    public async Task a_document_client_the_store_cannot_take_is_refused_as_retry_later_and_nothing_is_remembered()
+    {
+        var failing = new FailingCommand("INSERT INTO \"OpenIddictApplications\"", DatabaseFault.DropTheConnection);
+        using var host = new SampleHost(ClientIdMetadataDocumentTests.Settings(), services =>
+        {
+            _documents.TrustIn(services);
+            services.AddSingleton<IInterceptor>(failing);
+        });
+        using var client = host.CreateDcrClient();
+        var clientId = Publish("unstored/metadata.json");
+
+        failing.Arm();
+        (await AuthorizeAsync(client, clientId)).ShouldBeErrorPage("invalid_request", "DCR2819");
+        failing.Failures.Should().Be(1);
+
+        (await client.AuthorizationCodeAsync(clientId, null, "http://127.0.0.1:41234/callback", "openid", ClientIdMetadataDocumentTests.McpServer))
+            .ShouldSucceed();
     }
 
     [Fact]
@@ -192,8 +212,7 @@ public sealed class ClientIdMetadataDocumentHostTests : IAsyncLifetime
         var page = await WireResponse.ReadAsync(await client.AuthorizeAsync(clientId, "https://client.example.com/callback", "openid",
             Pkce.Challenge(CryptoRandom.CreateUniqueId(32)), "S256"));
 
-        page.Status.Should().Be(HttpStatusCode.BadRequest, page.Body);
-        page.Headers.Location.Should().BeNull();
+        page.ShouldBeErrorPage("invalid_request", "DCR2823");
         page.Body.Should().Contain("forbidden authentication method").And.Contain("private_key_jwt");
     }
 

@@ -89,12 +89,13 @@ public sealed class ClientIdMetadataDocumentTests : IClassFixture<ClientIdMetada
         await WireResponse.ReadAsync(await _client.AuthorizeAsync(clientId, redirectUri, "openid",
             Pkce.Challenge(CryptoRandom.CreateUniqueId(32)), "S256", McpServer));
 
-    /// <summary>Behaviour 8: an error page, never a redirect, naming the cause.</summary>
-    private static void ShouldBeErrorPage(WireResponse response, string cause)
+    /// <summary>
+    /// Behaviour 8: an error page, never a redirect, naming the cause: the rule <paramref name="id"/>, or (null) a
+    /// refusal of OpenIddict's own.
+    /// </summary>
+    private static void ShouldBeErrorPage(WireResponse response, string? id, string cause)
     {
-        response.Status.Should().Be(HttpStatusCode.BadRequest, response.Body);
-        response.Headers.Location.Should().BeNull("a refused client is never redirected to");
-        response.Body.Should().ContainAny("invalid_request", "invalid_client");
+        response.ShouldBeErrorPage("invalid_request", id);
         response.Body.Should().Contain(cause);
     }
 
@@ -166,20 +167,20 @@ public sealed class ClientIdMetadataDocumentTests : IClassFixture<ClientIdMetada
     {
         var clientId = Publish();
 
-        ShouldBeErrorPage(await AuthorizeAsync(clientId, "http://127.0.0.1:41234/elsewhere"), "redirect_uri");
+        ShouldBeErrorPage(await AuthorizeAsync(clientId, "http://127.0.0.1:41234/elsewhere"), null, "redirect_uri");
     }
 
     [Theory]
-    [InlineData("https://client.example.com/metadata.json#fragment", "fragment")]
-    [InlineData("https://user:pass@client.example.com/metadata.json", "user information")]
-    [InlineData("https://client.example.com/a/../metadata.json", "'.' or '..'")]
-    [InlineData("https://client.example.com/./metadata.json", "'.' or '..'")]
-    [InlineData("http://client.example.com/metadata.json", "https")]
-    public async Task a_client_id_that_looks_like_a_url_but_breaks_the_rules_is_refused_without_a_fetch(string clientId, string cause)
+    [InlineData("https://client.example.com/metadata.json#fragment", "fragment", "DCR2802")]
+    [InlineData("https://user:pass@client.example.com/metadata.json", "user information", "DCR2804")]
+    [InlineData("https://client.example.com/a/../metadata.json", "'.' or '..'", "DCR2805")]
+    [InlineData("https://client.example.com/./metadata.json", "'.' or '..'", "DCR2805")]
+    [InlineData("http://client.example.com/metadata.json", "https", "DCR2800")]
+    public async Task a_client_id_that_looks_like_a_url_but_breaks_the_rules_is_refused_without_a_fetch(string clientId, string cause, string id)
     {
         var before = _documents.Requests.Count;
 
-        ShouldBeErrorPage(await AuthorizeAsync(clientId), cause);
+        ShouldBeErrorPage(await AuthorizeAsync(clientId), id, cause);
 
         _documents.Requests.Count.Should().Be(before);
     }
@@ -197,9 +198,24 @@ public sealed class ClientIdMetadataDocumentTests : IClassFixture<ClientIdMetada
             return Task.CompletedTask;
         });
 
-        ShouldBeErrorPage(await AuthorizeAsync(clientId), "redirect");
+        ShouldBeErrorPage(await AuthorizeAsync(clientId), "DCR2814", "redirect");
 
         _documents.RequestsOf(target).Should().Be(0);
+    }
+
+    [Fact]
+    public async Task a_document_whose_host_cannot_be_reached_is_refused()
+    {
+        // A loopback port nobody listens on (special-use addresses are allowed under these settings).
+        int port;
+        using (var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            listener.Stop();
+        }
+
+        ShouldBeErrorPage(await AuthorizeAsync($"https://127.0.0.1:{port}/metadata.json"), "DCR2812", "could not be reached");
     }
 
     [Fact]
@@ -207,7 +223,7 @@ public sealed class ClientIdMetadataDocumentTests : IClassFixture<ClientIdMetada
     {
         var clientId = _documents.Url(NewPath()).AbsoluteUri;
 
-        ShouldBeErrorPage(await AuthorizeAsync(clientId), "did not answer 200");
+        ShouldBeErrorPage(await AuthorizeAsync(clientId), "DCR2815", "did not answer 200");
     }
 
     [Fact]
@@ -220,7 +236,7 @@ public sealed class ClientIdMetadataDocumentTests : IClassFixture<ClientIdMetada
             context.Response.StatusCode = StatusCodes.Status500InternalServerError;
             return Task.CompletedTask;
         });
-        ShouldBeErrorPage(await AuthorizeAsync(clientId), "did not answer 200");
+        ShouldBeErrorPage(await AuthorizeAsync(clientId), "DCR2815", "did not answer 200");
 
         Serve(path, Document(clientId));
 
@@ -246,7 +262,7 @@ public sealed class ClientIdMetadataDocumentTests : IClassFixture<ClientIdMetada
         authorize.IsCompleted.Should().BeFalse("FetchTimeout (five seconds by default) has not passed on the product's clock");
         _host.Time.Advance(TimeSpan.FromSeconds(1));
 
-        ShouldBeErrorPage(await authorize.WaitAsync(TimeSpan.FromSeconds(30)), "did not answer in time");
+        ShouldBeErrorPage(await authorize.WaitAsync(TimeSpan.FromSeconds(30)), "DCR2813", "did not answer in time");
     }
 
     [Fact]
@@ -256,7 +272,7 @@ public sealed class ClientIdMetadataDocumentTests : IClassFixture<ClientIdMetada
         var clientId = _documents.Url(path).AbsoluteUri;
         Serve(path, Document(clientId, extra: $"\"padding\":\"{new string('x', 6000)}\""));
 
-        ShouldBeErrorPage(await AuthorizeAsync(clientId), "too large");
+        ShouldBeErrorPage(await AuthorizeAsync(clientId), "DCR2816", "too large");
     }
 
     [Fact]
@@ -270,7 +286,7 @@ public sealed class ClientIdMetadataDocumentTests : IClassFixture<ClientIdMetada
             return context.Response.WriteAsync("<html><body>Not here</body></html>");
         });
 
-        ShouldBeErrorPage(await AuthorizeAsync(clientId), "not JSON");
+        ShouldBeErrorPage(await AuthorizeAsync(clientId), "DCR2817", "not JSON");
     }
 
     [Fact]
@@ -280,16 +296,16 @@ public sealed class ClientIdMetadataDocumentTests : IClassFixture<ClientIdMetada
         var clientId = _documents.Url(path).AbsoluteUri;
         Serve(path, Document(_documents.Url(NewPath()).AbsoluteUri));
 
-        ShouldBeErrorPage(await AuthorizeAsync(clientId), "client_id mismatch");
+        ShouldBeErrorPage(await AuthorizeAsync(clientId), "DCR2818", "client_id mismatch");
     }
 
     [Theory]
-    [InlineData("\"token_endpoint_auth_method\":\"client_secret_post\"", "client_secret_post")]
-    [InlineData("\"token_endpoint_auth_method\":\"client_secret_basic\"", "client_secret_basic")]
-    [InlineData("\"token_endpoint_auth_method\":\"client_secret_jwt\"", "client_secret_jwt")]
-    [InlineData("\"client_secret\":\"s3cr3t\"", "client_secret")]
-    [InlineData("\"client_secret_expires_at\":0", "client_secret_expires_at")]
-    public async Task a_document_with_a_shared_secret_method_or_a_secret_is_refused(string member, string cause)
+    [InlineData("\"token_endpoint_auth_method\":\"client_secret_post\"", "client_secret_post", "DCR2822")]
+    [InlineData("\"token_endpoint_auth_method\":\"client_secret_basic\"", "client_secret_basic", "DCR2822")]
+    [InlineData("\"token_endpoint_auth_method\":\"client_secret_jwt\"", "client_secret_jwt", "DCR2822")]
+    [InlineData("\"client_secret\":\"s3cr3t\"", "client_secret", "DCR2820")]
+    [InlineData("\"client_secret_expires_at\":0", "client_secret_expires_at", "DCR2821")]
+    public async Task a_document_with_a_shared_secret_method_or_a_secret_is_refused(string member, string cause, string id)
     {
         var path = NewPath();
         var clientId = _documents.Url(path).AbsoluteUri;
@@ -299,16 +315,17 @@ public sealed class ClientIdMetadataDocumentTests : IClassFixture<ClientIdMetada
 
         var page = await AuthorizeAsync(clientId);
 
-        ShouldBeErrorPage(page, "forbidden authentication method");
+        ShouldBeErrorPage(page, id, "forbidden authentication method");
         page.Body.Should().Contain(cause);
     }
 
     [Theory]
-    [InlineData("\"grant_types\":[\"client_credentials\"]", "Anonymous:AllowedGrantTypes")]
-    [InlineData("\"scope\":\"openid dcr\"", "Anonymous:AllowedScopes")]
-    [InlineData("\"redirect_uris\":[\"javascript:alert(1)\"]", "invalid redirect URI")]
-    [InlineData("\"redirect_uris\":\"http://127.0.0.1/callback\"", "redirect_uris")]
-    public async Task a_document_outside_the_anonymous_limits_or_with_invalid_metadata_is_refused_naming_it(string member, string cause)
+    [InlineData("\"grant_types\":[\"client_credentials\"]", "Anonymous:AllowedGrantTypes", "DCR2824")]
+    [InlineData("\"scope\":\"openid dcr\"", "Anonymous:AllowedScopes", "DCR2825")]
+    [InlineData("\"redirect_uris\":[\"javascript:alert(1)\"]", "invalid redirect URI", "DCR2110")]
+    [InlineData("\"redirect_uris\":\"http://127.0.0.1/callback\"", "redirect_uris", "DCR2010")]
+    [InlineData("\"application_type\":\"desktop\"", "not acceptable", "DCR2200")]
+    public async Task a_document_outside_the_anonymous_limits_or_with_invalid_metadata_is_refused_naming_it(string member, string cause, string id)
     {
         var path = NewPath();
         var clientId = _documents.Url(path).AbsoluteUri;
@@ -317,7 +334,7 @@ public sealed class ClientIdMetadataDocumentTests : IClassFixture<ClientIdMetada
             {"client_id":"{{clientId}}",{{redirect}}{{member}}}
             """);
 
-        ShouldBeErrorPage(await AuthorizeAsync(clientId), cause);
+        ShouldBeErrorPage(await AuthorizeAsync(clientId), id, cause);
     }
 
     [Fact]
@@ -336,7 +353,7 @@ public sealed class ClientIdMetadataDocumentTests : IClassFixture<ClientIdMetada
             CodeVerifier = CryptoRandom.CreateUniqueId(32),
         });
 
-        response.ProtocolError().Should().Be("invalid_client");
+        response.ShouldBeProtocolError("invalid_client", "DCR2818");
         response.ErrorDescription.Should().Contain("client_id mismatch");
     }
 
@@ -422,7 +439,7 @@ public sealed class ClientIdMetadataDocumentTests : IClassFixture<ClientIdMetada
         _host.Time.Advance(TimeSpan.FromMinutes(5));
 
         (await AuthorizeAndRedeemAsync(clientId, "http://127.0.0.1:41234/new")).ShouldSucceed();
-        ShouldBeErrorPage(await AuthorizeAsync(clientId, "http://127.0.0.1:41234/old"), "redirect_uri");
+        ShouldBeErrorPage(await AuthorizeAsync(clientId, "http://127.0.0.1:41234/old"), null, "redirect_uri");
     }
 
     [Fact]
@@ -437,9 +454,9 @@ public sealed class ClientIdMetadataDocumentTests : IClassFixture<ClientIdMetada
         Serve(path, Document(clientId, extra: "\"client_secret\":\"leaked\""));
         _host.Time.Advance(TimeSpan.FromMinutes(5));
 
-        ShouldBeErrorPage(await AuthorizeAsync(clientId), "forbidden authentication method");
+        ShouldBeErrorPage(await AuthorizeAsync(clientId), "DCR2820", "forbidden authentication method");
         var refresh = await _client.RefreshAsync(clientId, null, tokens.RefreshToken!, McpServer);
-        refresh.ProtocolError().Should().Be("invalid_client");
+        refresh.ShouldBeProtocolError("invalid_client", "DCR2820");
         refresh.ErrorDescription.Should().Contain("client_secret");
 
         // Not remembered: the document fixed, the very next request is served.

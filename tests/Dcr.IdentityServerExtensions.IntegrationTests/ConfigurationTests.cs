@@ -53,7 +53,7 @@ public sealed class ConfigurationTests
         {
             var response = await client.ManageAsync(method, $"/connect/register/{registered.ClientId}", "anything",
                 method == HttpMethod.Put ? $$"""{"client_id":"{{registered.ClientId}}","grant_types":["client_credentials"]}""" : null);
-            response.ShouldBeError(HttpStatusCode.NotFound, "invalid_request");
+            response.ShouldBeError(HttpStatusCode.NotFound, "invalid_request", "DCR2600");
         }
     }
 
@@ -68,7 +68,7 @@ public sealed class ConfigurationTests
 
         var response = await client.PostRegistrationAsync("""{"grant_types":["client_credentials"]}""", await client.InitialAccessTokenAsync());
 
-        response.ShouldBeError(HttpStatusCode.NotFound, "invalid_request");
+        response.ShouldBeError(HttpStatusCode.NotFound, "invalid_request", "DCR2600");
         var discovery = await client.Http.GetStringAsync("/.well-known/openid-configuration");
         discovery.Should().NotContain("registration_endpoint");
     }
@@ -84,7 +84,7 @@ public sealed class ConfigurationTests
 
         var withDcr = await client.PostRegistrationAsync("""{"grant_types":["client_credentials"]}""", await client.InitialAccessTokenAsync("dcr"));
 
-        withDcr.ShouldBeError(HttpStatusCode.Forbidden, "insufficient_scope");
+        withDcr.ShouldBeError(HttpStatusCode.Forbidden, "insufficient_scope", "DCR2602");
         withDcr.Headers.WwwAuthenticate.ToString().Should().Contain("scope=\"api\"");
     }
 
@@ -100,7 +100,7 @@ public sealed class ConfigurationTests
 
         (await client.PostRegistrationAsync("""{"grant_types":["client_credentials"],"scope":"api"}""", token)).Status.Should().Be(HttpStatusCode.Created);
         (await client.PostRegistrationAsync("""{"grant_types":["client_credentials"],"scope":"profile"}""", token))
-            .ShouldBeError(HttpStatusCode.BadRequest, "invalid_client_metadata");
+            .ShouldBeError(HttpStatusCode.BadRequest, "invalid_client_metadata", "DCR2224");
     }
 
     [Fact]
@@ -118,13 +118,13 @@ public sealed class ConfigurationTests
 
         (await client.PostRegistrationAsync("""{"redirect_uris":["https://a.example/1","https://a.example/2"]}""", token)).Status.Should().Be(HttpStatusCode.Created);
         (await client.PostRegistrationAsync("""{"redirect_uris":["https://a.example/1","https://a.example/2","https://a.example/3"]}""", token))
-            .ShouldBeError(HttpStatusCode.BadRequest, "invalid_client_metadata");
+            .ShouldBeError(HttpStatusCode.BadRequest, "invalid_client_metadata", "DCR2211");
         (await client.PostRegistrationAsync("""{"grant_types":["client_credentials"],"contacts":["a@example.com","b@example.com"]}""", token))
-            .ShouldBeError(HttpStatusCode.BadRequest, "invalid_client_metadata");
+            .ShouldBeError(HttpStatusCode.BadRequest, "invalid_client_metadata", "DCR2211");
         (await client.PostRegistrationAsync($$"""{"grant_types":["client_credentials"],"client_name":"{{new string('n', 301)}}"}""", token))
-            .ShouldBeError(HttpStatusCode.BadRequest, "invalid_client_metadata");
+            .ShouldBeError(HttpStatusCode.BadRequest, "invalid_client_metadata", "DCR2212");
         (await client.PostRegistrationAsync($$"""{"grant_types":["client_credentials"],"software_id":"{{new string('s', 2100)}}"}""", token))
-            .ShouldBeError(HttpStatusCode.RequestEntityTooLarge, "invalid_request");
+            .ShouldBeError(HttpStatusCode.RequestEntityTooLarge, "invalid_request", "DCR2001");
     }
 
     [Fact]
@@ -157,6 +157,6 @@ public sealed class ConfigurationTests
         var token = await client.InitialAccessTokenAsync(clientId: "registrar", secret: "another-secret");
 
         (await client.PostRegistrationAsync("""{"grant_types":["client_credentials"]}""", token)).Status.Should().Be(HttpStatusCode.Created);
-        (await client.ClientCredentialsAsync("dcr-admin", "dcr-admin-secret", "dcr")).ProtocolError().Should().Be("invalid_client");
+        (await client.ClientCredentialsAsync("dcr-admin", "dcr-admin-secret", "dcr")).ShouldBeProtocolError("invalid_client", null);
     }
 }

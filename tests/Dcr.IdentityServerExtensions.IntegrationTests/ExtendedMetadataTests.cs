@@ -58,15 +58,39 @@ public sealed class ExtendedMetadataTests : IClassFixture<ExtendedMetadataTests.
     }
 
     [Theory]
-    [InlineData("""{"grant_types":["client_credentials"],"tenant_id":42}""")]
-    [InlineData("""{"grant_types":["client_credentials"],"tenant_id":["acme"]}""")]
-    [InlineData("""{"grant_types":["client_credentials"],"tags":"a"}""")]
-    [InlineData("""{"grant_types":["client_credentials"],"tags":["a",1]}""")]
-    [InlineData("""{"grant_types":["client_credentials"],"tier":"gold"}""")]
-    public async Task a_value_of_the_wrong_type_is_rejected(string body)
+    [InlineData("""{"grant_types":["client_credentials"],"tenant_id":42}""", "DCR2222")]
+    [InlineData("""{"grant_types":["client_credentials"],"tenant_id":["acme"]}""", "DCR2222")]
+    [InlineData("""{"grant_types":["client_credentials"],"tags":"a"}""", "DCR2221")]
+    [InlineData("""{"grant_types":["client_credentials"],"tags":["a",1]}""", "DCR2221")]
+    [InlineData("""{"grant_types":["client_credentials"],"tier":"gold"}""", "DCR2222")]
+    public async Task a_value_of_the_wrong_type_is_rejected(string body, string id)
     {
         var response = await _client.PostRegistrationAsync(body, await _client.InitialAccessTokenAsync());
 
-        response.ShouldBeError(HttpStatusCode.BadRequest, "invalid_client_metadata");
+        response.ShouldBeError(HttpStatusCode.BadRequest, "invalid_client_metadata", id);
+    }
+
+    // Limits:MaxStringLength is 2048 here: an extended member's JSON text may be four times that, 8192 characters. Both
+    // values are well within MaxRequestBodySize, so only the extended-metadata limit can refuse the second.
+    [Theory]
+    [InlineData("tenant_id", false)]
+    [InlineData("tags", true)]
+    public async Task an_extended_member_is_accepted_up_to_four_times_the_string_limit_and_refused_one_character_past_it(string member, bool array)
+    {
+        const int limit = 4 * 2048;
+        string Body(int jsonLength)
+        {
+            var text = $"\"{new string('x', jsonLength - (array ? 4 : 2))}\"";
+            return $$"""{"grant_types":["client_credentials"],"{{member}}":{{(array ? $"[{text}]" : text)}}}""";
+        }
+
+        var token = await _client.InitialAccessTokenAsync();
+        var atLimit = await _client.PostRegistrationAsync(Body(limit), token);
+        atLimit.Status.Should().Be(HttpStatusCode.Created, atLimit.Body);
+        atLimit.Json.GetProperty(member).GetRawText().Should().HaveLength(limit);
+
+        var pastLimit = await _client.PostRegistrationAsync(Body(limit + 1), token);
+        pastLimit.ShouldBeError(HttpStatusCode.BadRequest, "invalid_client_metadata", "DCR2220");
+        pastLimit.Json.GetProperty("error_description").GetString().Should().StartWith($"'{member}' ");
     }
 }

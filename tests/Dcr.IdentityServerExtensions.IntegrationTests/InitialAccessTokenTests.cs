@@ -29,8 +29,9 @@ public sealed class InitialAccessTokenTests : IClassFixture<InitialAccessTokenTe
     {
         var response = await _client.PostRegistrationAsync(Body, bearer: null);
 
-        response.ShouldBeError(HttpStatusCode.Unauthorized, "invalid_token");
-        response.Headers.WwwAuthenticate.ToString().Should().StartWith("Bearer error=\"invalid_token\"");
+        response.ShouldBeError(HttpStatusCode.Unauthorized, "invalid_token", "DCR2601");
+        response.Headers.WwwAuthenticate.ToString().Should().StartWith("Bearer error=\"invalid_token\"")
+            .And.EndWith("bearer token. (DCR2601)\"", "the challenge carries the same description, with its id");
     }
 
     [Theory]
@@ -40,7 +41,7 @@ public sealed class InitialAccessTokenTests : IClassFixture<InitialAccessTokenTe
     {
         var response = await _client.PostRegistrationAsync(Body, token);
 
-        response.ShouldBeError(HttpStatusCode.Unauthorized, "invalid_token");
+        response.ShouldBeError(HttpStatusCode.Unauthorized, "invalid_token", "DCR2601");
         response.Headers.WwwAuthenticate.ToString().Should().StartWith("Bearer error=\"invalid_token\"");
     }
 
@@ -52,7 +53,7 @@ public sealed class InitialAccessTokenTests : IClassFixture<InitialAccessTokenTe
 
         var response = await _client.PostRegistrationAsync(Body, tampered);
 
-        response.ShouldBeError(HttpStatusCode.Unauthorized, "invalid_token");
+        response.ShouldBeError(HttpStatusCode.Unauthorized, "invalid_token", "DCR2601");
     }
 
     [Fact]
@@ -62,7 +63,7 @@ public sealed class InitialAccessTokenTests : IClassFixture<InitialAccessTokenTe
 
         var response = await _client.PostRegistrationAsync(Body, token);
 
-        response.ShouldBeError(HttpStatusCode.Forbidden, "insufficient_scope");
+        response.ShouldBeError(HttpStatusCode.Forbidden, "insufficient_scope", "DCR2602");
         response.Headers.WwwAuthenticate.ToString().Should().Contain("error=\"insufficient_scope\"").And.Contain("scope=\"dcr\"");
     }
 
@@ -75,7 +76,7 @@ public sealed class InitialAccessTokenTests : IClassFixture<InitialAccessTokenTe
 
         var response = await _client.PostRegistrationAsync(Body, token.AccessToken);
 
-        response.ShouldBeError(HttpStatusCode.Forbidden, "insufficient_scope");
+        response.ShouldBeError(HttpStatusCode.Forbidden, "insufficient_scope", "DCR2602");
     }
 }
 
@@ -97,19 +98,25 @@ public sealed class AnonymousRegistrationTests
     }
 
     [Theory]
-    [InlineData("""{"grant_types":["client_credentials"],"scope":"api"}""", "grant_type 'client_credentials'")]
-    [InlineData("""{"grant_types":["client_credentials"],"scope":"api","token_endpoint_auth_method":"client_secret_post"}""", "grant_type 'client_credentials'")]
-    [InlineData("""{"redirect_uris":["https://app.example.com/cb"],"grant_types":["authorization_code","client_credentials"]}""", "grant_type 'client_credentials'")]
-    [InlineData("""{"redirect_uris":["https://app.example.com/cb"],"token_endpoint_auth_method":"private_key_jwt","jwks":{"keys":[{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}]}}""", "token_endpoint_auth_method 'private_key_jwt'")]
-    [InlineData("""{"redirect_uris":["https://app.example.com/cb"],"token_endpoint_auth_method":"none","scope":"dcr"}""", "scope 'dcr'")]
-    public async Task an_anonymous_caller_cannot_register_a_confidential_or_privileged_client_even_with_a_constraining_policy(string body, string named)
+    [InlineData("""{"grant_types":["client_credentials"],"scope":"api"}""", "grant_type 'client_credentials'", "DCR2500")]
+    [InlineData("""{"grant_types":["client_credentials"],"scope":"api","token_endpoint_auth_method":"client_secret_post"}""", "grant_type 'client_credentials'", "DCR2500")]
+    [InlineData("""{"redirect_uris":["https://app.example.com/cb"],"grant_types":["authorization_code","client_credentials"]}""", "grant_type 'client_credentials'", "DCR2500")]
+    [InlineData("""{"redirect_uris":["https://app.example.com/cb"],"token_endpoint_auth_method":"private_key_jwt","jwks":{"keys":[{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}]}}""", "token_endpoint_auth_method 'private_key_jwt'", "DCR2501")]
+    [InlineData("""{"redirect_uris":["https://app.example.com/cb"],"token_endpoint_auth_method":"none","scope":"api"}""", "scope 'api'", "DCR2502")]
+    // The initial access token's scope is not registrable at all here: the validator refuses it before the anonymous limits.
+    [InlineData("""{"redirect_uris":["https://app.example.com/cb"],"token_endpoint_auth_method":"none","scope":"dcr"}""", "scope 'dcr'", "DCR2224")]
+    public async Task an_anonymous_caller_cannot_register_a_confidential_or_privileged_client_even_with_a_constraining_policy(string body, string named, string id)
     {
-        using var host = Anonymous(new Dictionary<string, string?> { ["DynamicClientRegistration:Policies:TrustedRedirectHosts:0"] = "app.example.com" });
+        using var host = Anonymous(new Dictionary<string, string?>
+        {
+            ["DynamicClientRegistration:Policies:TrustedRedirectHosts:0"] = "app.example.com",
+            ["DynamicClientRegistration:Anonymous:AllowedScopes:0"] = "openid",
+        });
         using var client = host.CreateDcrClient();
 
         var response = await client.PostRegistrationAsync(body, bearer: null);
 
-        response.ShouldBeError(HttpStatusCode.BadRequest, "invalid_client_metadata");
+        response.ShouldBeError(HttpStatusCode.BadRequest, "invalid_client_metadata", id);
         response.Json.GetProperty("error_description").GetString().Should().Contain(named);
     }
 
@@ -158,7 +165,7 @@ public sealed class AnonymousRegistrationTests
         var registered = RegisteredClient.From(response.Json);
         (await client.ClientCredentialsAsync(registered.ClientId, registered.ClientSecret, "api")).ShouldSucceed();
 
-        (await client.PostRegistrationAsync(Confidential, "not-a-token")).ShouldBeError(HttpStatusCode.Unauthorized, "invalid_token");
+        (await client.PostRegistrationAsync(Confidential, "not-a-token")).ShouldBeError(HttpStatusCode.Unauthorized, "invalid_token", "DCR2601");
     }
 
     [Fact]
@@ -172,7 +179,7 @@ public sealed class AnonymousRegistrationTests
 
         var confidential = await client.ManageAsync(HttpMethod.Put, registered.RegistrationClientUri!, registered.RegistrationAccessToken,
             $$"""{"client_id":"{{registered.ClientId}}","grant_types":["client_credentials"],"scope":"api","token_endpoint_auth_method":"client_secret_basic"}""");
-        confidential.ShouldBeError(HttpStatusCode.BadRequest, "invalid_client_metadata");
+        confidential.ShouldBeError(HttpStatusCode.BadRequest, "invalid_client_metadata", "DCR2500");
 
         var stillPublic = await client.ManageAsync(HttpMethod.Put, registered.RegistrationClientUri!, registered.RegistrationAccessToken,
             $$"""{"client_id":"{{registered.ClientId}}","redirect_uris":["http://127.0.0.1/cb"],"token_endpoint_auth_method":"none"}""");

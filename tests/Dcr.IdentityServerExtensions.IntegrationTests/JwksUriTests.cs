@@ -76,7 +76,7 @@ public sealed class JwksUriTests : IClassFixture<JwksUriTests.Host>
         _keySets.RequestsOf(path).Should().Be(1);
 
         // A key the client does not publish is refused.
-        (await _client.TokenAsync(clientId, Create(SoftwareStatementTests.NewKey("first"), clientId, Now))).ShouldBeInvalidClient();
+        (await _client.TokenAsync(clientId, Create(SoftwareStatementTests.NewKey("first"), clientId, Now))).ShouldBeInvalidClient(null);
     }
 
     [Fact]
@@ -92,7 +92,7 @@ public sealed class JwksUriTests : IClassFixture<JwksUriTests.Host>
         _keySets.Serve(path, SoftwareStatementTests.PublicJwks(newKey));
 
         // Within 30 seconds of the last fetch an unknown kid does not make the server fetch again.
-        (await _client.TokenAsync(clientId, Create(newKey, clientId, Now))).ShouldBeInvalidClient();
+        (await _client.TokenAsync(clientId, Create(newKey, clientId, Now))).ShouldBeInvalidClient(null);
         _keySets.RequestsOf(path).Should().Be(1);
 
         _host.Time.Advance(TimeSpan.FromSeconds(30));
@@ -101,7 +101,7 @@ public sealed class JwksUriTests : IClassFixture<JwksUriTests.Host>
 
         // The refreshed set is cached: the new key again, and the old one (no longer published) refused without a fetch.
         (await _client.TokenAsync(clientId, Create(newKey, clientId, Now))).ShouldSucceed();
-        (await _client.TokenAsync(clientId, Create(oldKey, clientId, Now))).ShouldBeInvalidClient();
+        (await _client.TokenAsync(clientId, Create(oldKey, clientId, Now))).ShouldBeInvalidClient(null);
         _keySets.RequestsOf(path).Should().Be(2);
     }
 
@@ -131,10 +131,10 @@ public sealed class JwksUriTests : IClassFixture<JwksUriTests.Host>
         });
         var clientId = await RegisterAsync(_keySets.Url(path));
 
-        (await _client.TokenAsync(clientId, Create(key, clientId, Now))).ShouldBeInvalidClient();
+        (await _client.TokenAsync(clientId, Create(key, clientId, Now))).ShouldBeInvalidClient(null);
         _keySets.Serve(path, SoftwareStatementTests.PublicJwks(key));
         _host.Time.Advance(TimeSpan.FromSeconds(29));
-        (await _client.TokenAsync(clientId, Create(key, clientId, Now))).ShouldBeInvalidClient();
+        (await _client.TokenAsync(clientId, Create(key, clientId, Now))).ShouldBeInvalidClient(null);
         _keySets.RequestsOf(path).Should().Be(1, "the failure is remembered: assertions for the client do not make the server call its host again");
 
         _host.Time.Advance(TimeSpan.FromSeconds(1));
@@ -156,7 +156,7 @@ public sealed class JwksUriTests : IClassFixture<JwksUriTests.Host>
         });
         var clientId = await RegisterAsync(_keySets.Url(path));
 
-        (await _client.TokenAsync(clientId, Create(key, clientId, Now))).ShouldBeInvalidClient();
+        (await _client.TokenAsync(clientId, Create(key, clientId, Now))).ShouldBeInvalidClient(null);
         _keySets.RequestsOf(path).Should().Be(1);
         _keySets.RequestsOf(target).Should().Be(0);
     }
@@ -171,7 +171,7 @@ public sealed class JwksUriTests : IClassFixture<JwksUriTests.Host>
         _keySets.Serve(path, padded);
         var clientId = await RegisterAsync(_keySets.Url(path));
 
-        (await _client.TokenAsync(clientId, Create(key, clientId, Now))).ShouldBeInvalidClient();
+        (await _client.TokenAsync(clientId, Create(key, clientId, Now))).ShouldBeInvalidClient(null);
 
         // The same keys within the cap: the only difference was the size.
         _host.Time.Advance(TimeSpan.FromSeconds(30));
@@ -199,7 +199,7 @@ public sealed class JwksUriTests : IClassFixture<JwksUriTests.Host>
         });
         var clientId = await RegisterAsync(_keySets.Url(path));
 
-        (await _client.TokenAsync(clientId, Create(key, clientId, Now))).ShouldBeInvalidClient();
+        (await _client.TokenAsync(clientId, Create(key, clientId, Now))).ShouldBeInvalidClient(null);
     }
 
     [Fact]
@@ -221,7 +221,7 @@ public sealed class JwksUriTests : IClassFixture<JwksUriTests.Host>
 
         // The timeout runs on the product's clock (default ten seconds).
         _host.Time.Advance(TimeSpan.FromSeconds(10));
-        (await token.WaitAsync(TimeSpan.FromSeconds(30))).ShouldBeInvalidClient();
+        (await token.WaitAsync(TimeSpan.FromSeconds(30))).ShouldBeInvalidClient(null);
     }
 
     [Fact]
@@ -232,7 +232,8 @@ public sealed class JwksUriTests : IClassFixture<JwksUriTests.Host>
              "jwks_uri":"http://127.0.0.1:{{_keySets.BaseUri.Port}}/jwks"}
             """, await _client.InitialAccessTokenAsync());
 
-        response.ShouldBeError(HttpStatusCode.BadRequest, "invalid_client_metadata");
+        // The https rule of every jwks_uri, not the key rule of private_key_jwt, which a jwks_uri satisfies.
+        response.ShouldBeError(HttpStatusCode.BadRequest, "invalid_client_metadata", "DCR2300");
         response.Json.GetProperty("error_description").GetString().Should().Contain("jwks_uri");
     }
 
@@ -245,7 +246,7 @@ public sealed class JwksUriTests : IClassFixture<JwksUriTests.Host>
              "jwks_uri":"{{_keySets.Url(NewPath())}}","jwks":{{SoftwareStatementTests.PublicJwks(key)}}}
             """, await _client.InitialAccessTokenAsync());
 
-        response.ShouldBeError(HttpStatusCode.BadRequest, "invalid_client_metadata");
+        response.ShouldBeError(HttpStatusCode.BadRequest, "invalid_client_metadata", "DCR2301");
         response.Json.GetProperty("error_description").GetString().Should().Contain("jwks_uri");
     }
 
@@ -258,7 +259,7 @@ public sealed class JwksUriTests : IClassFixture<JwksUriTests.Host>
         _keySets.Serve(path, SoftwareStatementTests.PublicJwks(key)[..^3] + $",\"d\":\"{Base64UrlEncoder.Encode(parameters.D)}\"}}]}}");
         var clientId = await RegisterAsync(_keySets.Url(path));
 
-        (await _client.TokenAsync(clientId, Create(key, clientId, Now))).ShouldBeInvalidClient();
+        (await _client.TokenAsync(clientId, Create(key, clientId, Now))).ShouldBeInvalidClient(null);
     }
 
     [Fact]
@@ -274,7 +275,7 @@ public sealed class JwksUriTests : IClassFixture<JwksUriTests.Host>
         {
             var jwksUri = new UriBuilder(_keySets.Url(path)) { Host = host }.Uri;
             var clientId = await RegisterAsync(client, jwksUri);
-            (await client.TokenAsync(clientId, Create(key, clientId, strict.Time.GetUtcNow()))).ShouldBeInvalidClient();
+            (await client.TokenAsync(clientId, Create(key, clientId, strict.Time.GetUtcNow()))).ShouldBeInvalidClient(null);
         }
 
         _keySets.RequestsOf(path).Should().Be(0, "the connection is refused before any request is sent");

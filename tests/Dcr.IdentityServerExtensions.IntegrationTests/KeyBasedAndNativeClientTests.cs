@@ -39,7 +39,7 @@ public sealed class KeyBasedAndNativeClientTests : IClassFixture<KeyBasedAndNati
         token.ShouldSucceed();
 
         var impostor = await TokenWithAssertionAsync(registered.ClientId, SoftwareStatementTests.NewKey("client-key"));
-        impostor.ProtocolError().Should().Be("invalid_client");
+        impostor.ShouldBeProtocolError("invalid_client", null);
     }
 
     private Task<TokenResponse> TokenWithAssertionAsync(string clientId, Microsoft.IdentityModel.Tokens.ECDsaSecurityKey key) =>
@@ -62,17 +62,18 @@ public sealed class KeyBasedAndNativeClientTests : IClassFixture<KeyBasedAndNati
         });
 
     [Theory]
-    [InlineData("""{"token_endpoint_auth_method":"private_key_jwt","grant_types":["client_credentials"]}""")]
-    [InlineData("""{"token_endpoint_auth_method":"private_key_jwt","grant_types":["client_credentials"],"jwks_uri":"http://client.example.com/jwks"}""")]
-    [InlineData("""{"token_endpoint_auth_method":"private_key_jwt","grant_types":["client_credentials"],"jwks":{"keys":[{"kty":"EC","crv":"P-256","x":"bad"}]}}""")]
-    [InlineData("""{"token_endpoint_auth_method":"private_key_jwt","grant_types":["client_credentials"],"jwks":{"keys":[{"kty":"oct","k":"c2VjcmV0"}]}}""")]
-    [InlineData("""{"token_endpoint_auth_method":"private_key_jwt","grant_types":["client_credentials"],"jwks":{"nokeys":true}}""")]
-    [InlineData("""{"grant_types":["client_credentials"],"token_endpoint_auth_signing_alg":"ES256"}""")]
-    public async Task a_private_key_jwt_registration_without_usable_keys_is_rejected(string body)
+    [InlineData("""{"token_endpoint_auth_method":"private_key_jwt","grant_types":["client_credentials"]}""", "DCR2306")]
+    [InlineData("""{"token_endpoint_auth_method":"private_key_jwt","grant_types":["client_credentials"],"jwks_uri":"http://client.example.com/jwks"}""", "DCR2300")]
+    [InlineData("""{"token_endpoint_auth_method":"private_key_jwt","grant_types":["client_credentials"],"jwks":{"keys":[{"kty":"EC","crv":"P-256","x":"bad"}]}}""", "DCR2305")]
+    [InlineData("""{"token_endpoint_auth_method":"private_key_jwt","grant_types":["client_credentials"],"jwks":{"keys":[{"kty":"oct","k":"c2VjcmV0"}]}}""", "DCR2304")]
+    [InlineData("""{"token_endpoint_auth_method":"private_key_jwt","grant_types":["client_credentials"],"jwks":{"nokeys":true}}""", "DCR2302")]
+    [InlineData("""{"grant_types":["client_credentials"],"token_endpoint_auth_signing_alg":"ES256"}""", "DCR2307")]
+    [InlineData("""{"token_endpoint_auth_method":"private_key_jwt","grant_types":["client_credentials"],"token_endpoint_auth_signing_alg":"HS256","jwks":{"keys":[{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}]}}""", "DCR2308")]
+        public async Task a_private_key_jwt_registration_without_usable_keys_is_rejected(string body, string id)
     {
         var response = await _client.PostRegistrationAsync(body, await _client.InitialAccessTokenAsync());
 
-        response.ShouldBeError(HttpStatusCode.BadRequest, "invalid_client_metadata");
+        response.ShouldBeError(HttpStatusCode.BadRequest, "invalid_client_metadata", id);
     }
 
     [Fact]
@@ -92,18 +93,18 @@ public sealed class KeyBasedAndNativeClientTests : IClassFixture<KeyBasedAndNati
     }
 
     [Theory]
-    [InlineData("""{"grant_types":["client_credentials"],"id_token_signed_response_alg":"RS256"}""")]
-    [InlineData("""{"grant_types":["client_credentials"],"request_object_signing_alg":"ES256"}""")]
-    [InlineData("""{"grant_types":["client_credentials"],"subject_type":"pairwise"}""")]
-    [InlineData("""{"grant_types":["client_credentials"],"default_max_age":-1}""")]
-    [InlineData("""{"grant_types":["client_credentials"],"require_auth_time":"yes"}""")]
-    [InlineData("""{"grant_types":["client_credentials"],"userinfo_signed_response_alg":"ES256"}""")]
-    [InlineData("""{"grant_types":["client_credentials"],"backchannel_logout_uri":"https://app.example.com/logout"}""")]
-    public async Task openid_connect_members_the_host_cannot_honour_are_rejected_not_dropped(string body)
+    [InlineData("""{"grant_types":["client_credentials"],"id_token_signed_response_alg":"RS256"}""", "DCR2215")]
+    [InlineData("""{"grant_types":["client_credentials"],"request_object_signing_alg":"ES256"}""", "DCR2216")]
+    [InlineData("""{"grant_types":["client_credentials"],"subject_type":"pairwise"}""", "DCR2218")]
+    [InlineData("""{"grant_types":["client_credentials"],"default_max_age":-1}""", "DCR2008")]
+    [InlineData("""{"grant_types":["client_credentials"],"require_auth_time":"yes"}""", "DCR2009")]
+    [InlineData("""{"grant_types":["client_credentials"],"userinfo_signed_response_alg":"ES256"}""", "DCR2012")]
+    [InlineData("""{"grant_types":["client_credentials"],"backchannel_logout_uri":"https://app.example.com/logout"}""", "DCR2012")]
+    public async Task openid_connect_members_the_host_cannot_honour_are_rejected_not_dropped(string body, string id)
     {
         var response = await _client.PostRegistrationAsync(body, await _client.InitialAccessTokenAsync());
 
-        response.ShouldBeError(HttpStatusCode.BadRequest, "invalid_client_metadata");
+        response.ShouldBeError(HttpStatusCode.BadRequest, "invalid_client_metadata", id);
     }
 
     [Theory]
@@ -143,7 +144,7 @@ public sealed class KeyBasedAndNativeClientTests : IClassFixture<KeyBasedAndNati
             var authorize = await _client.Http.GetAsync(new RequestUrl("/connect/authorize").CreateAuthorizeUrl(
                 clientId: registered.ClientId, responseType: "code", scope: "openid", redirectUri: uri,
                 codeChallenge: Pkce.Challenge("verifier-verifier-verifier-verifier-verifier"), codeChallengeMethod: "S256"));
-            authorize.StatusCode.Should().Be(HttpStatusCode.BadRequest, uri);
+            (await WireResponse.ReadAsync(authorize)).ShouldBeErrorPage("invalid_request", null);
         }
     }
 

@@ -62,7 +62,7 @@ public sealed class ManagementTests : IClassFixture<ManagementTests.Host>
 
         foreach (var answer in answers)
         {
-            answer.ShouldBeError(HttpStatusCode.Unauthorized, "invalid_token");
+            answer.ShouldBeError(HttpStatusCode.Unauthorized, "invalid_token", "DCR2603");
             answer.Body.Should().Be(answers[0].Body);
             answer.Headers.WwwAuthenticate.ToString().Should().Be(answers[0].Headers.WwwAuthenticate.ToString()).And.StartWith("Bearer ");
         }
@@ -93,7 +93,7 @@ public sealed class ManagementTests : IClassFixture<ManagementTests.Host>
 
         // The host's permissions follow the stored metadata: the dropped scope is no longer granted.
         var latest = RegisteredClient.From(read.Json);
-        (await _client.ClientCredentialsAsync(registered.ClientId, latest.ClientSecret, "api")).ProtocolError().Should().Be("invalid_request");
+        (await _client.ClientCredentialsAsync(registered.ClientId, latest.ClientSecret, "api")).ShouldBeProtocolError("invalid_request", null);
         (await _client.ClientCredentialsAsync(registered.ClientId, latest.ClientSecret, null)).ShouldSucceed();
     }
 
@@ -105,7 +105,7 @@ public sealed class ManagementTests : IClassFixture<ManagementTests.Host>
         var response = await _client.ManageAsync(HttpMethod.Put, registered.RegistrationClientUri!, registered.RegistrationAccessToken,
             """{"grant_types":["client_credentials"]}""");
 
-        response.ShouldBeError(HttpStatusCode.BadRequest, "invalid_request");
+        response.ShouldBeError(HttpStatusCode.BadRequest, "invalid_request", "DCR2606");
     }
 
     [Fact]
@@ -116,7 +116,7 @@ public sealed class ManagementTests : IClassFixture<ManagementTests.Host>
         var response = await _client.ManageAsync(HttpMethod.Put, registered.RegistrationClientUri!, registered.RegistrationAccessToken,
             """{"client_id":"someone-else","grant_types":["client_credentials"]}""");
 
-        response.ShouldBeError(HttpStatusCode.BadRequest, "invalid_request");
+        response.ShouldBeError(HttpStatusCode.BadRequest, "invalid_request", "DCR2607");
     }
 
     [Theory]
@@ -131,7 +131,7 @@ public sealed class ManagementTests : IClassFixture<ManagementTests.Host>
         var response = await _client.ManageAsync(HttpMethod.Put, registered.RegistrationClientUri!, registered.RegistrationAccessToken,
             $$"""{"client_id":"{{registered.ClientId}}","grant_types":["client_credentials"],"{{member}}":{{value}}}""");
 
-        response.ShouldBeError(HttpStatusCode.BadRequest, "invalid_request");
+        response.ShouldBeError(HttpStatusCode.BadRequest, "invalid_request", "DCR2605");
         response.Json.GetProperty("error_description").GetString().Should().Contain(member);
     }
 
@@ -142,7 +142,7 @@ public sealed class ManagementTests : IClassFixture<ManagementTests.Host>
         var body = (string secret) => $$"""{"client_id":"{{registered.ClientId}}","client_secret":"{{secret}}","grant_types":["client_credentials"]}""";
 
         var wrong = await _client.ManageAsync(HttpMethod.Put, registered.RegistrationClientUri!, registered.RegistrationAccessToken, body("not-the-secret"));
-        wrong.ShouldBeError(HttpStatusCode.BadRequest, "invalid_request");
+        wrong.ShouldBeError(HttpStatusCode.BadRequest, "invalid_request", "DCR2608");
 
         // A rejected update stores nothing and spends nothing: the same token and secret still work.
         var right = await _client.ManageAsync(HttpMethod.Put, registered.RegistrationClientUri!, registered.RegistrationAccessToken, body(registered.ClientSecret!));
@@ -157,7 +157,7 @@ public sealed class ManagementTests : IClassFixture<ManagementTests.Host>
         var response = await _client.ManageAsync(HttpMethod.Put, registered.RegistrationClientUri!, registered.RegistrationAccessToken,
             $$"""{"client_id":"{{registered.ClientId}}","redirect_uris":["http://insecure.example/cb"]}""");
 
-        response.ShouldBeError(HttpStatusCode.BadRequest, "invalid_redirect_uri");
+        response.ShouldBeError(HttpStatusCode.BadRequest, "invalid_redirect_uri", "DCR2112");
         var read = await _client.ManageAsync(HttpMethod.Get, registered.RegistrationClientUri!, registered.RegistrationAccessToken);
         read.Json.GetProperty("client_name").GetString().Should().Be("Service", "the rejected update changed nothing");
     }
@@ -168,11 +168,11 @@ public sealed class ManagementTests : IClassFixture<ManagementTests.Host>
         var registered = await _client.RegisterAsync(ServiceClient);
 
         (await _client.ManageAsync(HttpMethod.Put, registered.RegistrationClientUri!, registered.RegistrationAccessToken, "{not json"))
-            .ShouldBeError(HttpStatusCode.BadRequest, "invalid_client_metadata");
+            .ShouldBeError(HttpStatusCode.BadRequest, "invalid_client_metadata", "DCR2003");
 
         using var request = new HttpRequestMessage(HttpMethod.Put, registered.RegistrationClientUri) { Content = new StringContent("x") };
         request.Headers.Authorization = new("Bearer", registered.RegistrationAccessToken);
-        (await WireResponse.ReadAsync(await _client.Http.SendAsync(request))).ShouldBeError(HttpStatusCode.UnsupportedMediaType, "invalid_request");
+        (await WireResponse.ReadAsync(await _client.Http.SendAsync(request))).ShouldBeError(HttpStatusCode.UnsupportedMediaType, "invalid_request", "DCR2000");
     }
 
     [Fact]
@@ -205,9 +205,9 @@ public sealed class ManagementTests : IClassFixture<ManagementTests.Host>
 
         deleted.Status.Should().Be(HttpStatusCode.NoContent);
         deleted.CacheControl.Should().Be("no-store");
-        (await _client.ClientCredentialsAsync(registered.ClientId, registered.ClientSecret, "api")).ProtocolError().Should().Be("invalid_client");
+        (await _client.ClientCredentialsAsync(registered.ClientId, registered.ClientSecret, "api")).ShouldBeProtocolError("invalid_client", null);
         (await _client.ManageAsync(HttpMethod.Get, registered.RegistrationClientUri!, registered.RegistrationAccessToken))
-            .ShouldBeError(HttpStatusCode.Unauthorized, "invalid_token");
+            .ShouldBeError(HttpStatusCode.Unauthorized, "invalid_token", "DCR2603");
         (await _client.CallApiAsync(accessToken.AccessToken!)).Should().Be(HttpStatusCode.Unauthorized);
         var refreshed = await _client.Http.RequestRefreshTokenAsync(new RefreshTokenRequest
         {
@@ -240,7 +240,7 @@ public sealed class ManagementTests : IClassFixture<ManagementTests.Host>
                 _client.ManageAsync(HttpMethod.Get, registered.RegistrationClientUri!, token));
 
             answers.Count(answer => answer.Status == HttpStatusCode.OK).Should().Be(1, string.Join(" | ", answers.Select(a => a.Body)));
-            answers.Single(answer => answer.Status != HttpStatusCode.OK).ShouldBeError(HttpStatusCode.Unauthorized, "invalid_token");
+            answers.Single(answer => answer.Status != HttpStatusCode.OK).ShouldBeError(HttpStatusCode.Unauthorized, "invalid_token", "DCR2603");
 
             // The winner's token and secret are the stored ones: the client is whole, not a mix of the two.
             registered = RegisteredClient.From(answers.Single(answer => answer.Status == HttpStatusCode.OK).Json);
@@ -261,7 +261,7 @@ public sealed class ManagementTests : IClassFixture<ManagementTests.Host>
             _client.ManageAsync(HttpMethod.Put, registered.RegistrationClientUri!, registered.RegistrationAccessToken, body("second")));
 
         answers.Count(answer => answer.Status == HttpStatusCode.OK).Should().Be(1, string.Join(" | ", answers.Select(a => a.Body)));
-        answers.Single(answer => answer.Status != HttpStatusCode.OK).ShouldBeError(HttpStatusCode.Unauthorized, "invalid_token");
+        answers.Single(answer => answer.Status != HttpStatusCode.OK).ShouldBeError(HttpStatusCode.Unauthorized, "invalid_token", "DCR2603");
         var winner = answers.Single(answer => answer.Status == HttpStatusCode.OK);
         var winnerClient = RegisteredClient.From(winner.Json);
         var read = await _client.ManageAsync(HttpMethod.Get, registered.RegistrationClientUri!, winnerClient.RegistrationAccessToken);

@@ -87,7 +87,7 @@ public sealed class McpRegistrationTests : IClassFixture<McpRegistrationTests.Ho
 
         var widened = await _client.RefreshAsync(registered.ClientId, null, tokens.RefreshToken!, McpServer);
 
-        widened.ProtocolError().Should().Be("invalid_target");
+        widened.ShouldBeProtocolError("invalid_target", null);
     }
 
     [Theory]
@@ -117,8 +117,8 @@ public sealed class McpRegistrationTests : IClassFixture<McpRegistrationTests.Ho
         using var authorize = await _client.AuthorizeAsync(registered.ClientId, requestedUri, "openid",
             Pkce.Challenge(CryptoRandom.CreateUniqueId(32)), "S256");
 
-        authorize.StatusCode.Should().Be(HttpStatusCode.BadRequest);
-        authorize.Headers.Location.Should().BeNull();
+        // OpenIddict's own refusal of a redirect URI the client did not register.
+        (await WireResponse.ReadAsync(authorize)).ShouldBeErrorPage("invalid_request", null);
     }
 
     [Theory]
@@ -132,15 +132,15 @@ public sealed class McpRegistrationTests : IClassFixture<McpRegistrationTests.Ho
     }
 
     [Theory]
-    [InlineData("""{"redirect_uris":["http://app.example.com/cb"],"token_endpoint_auth_method":"none"}""")]
-    [InlineData("""{"redirect_uris":["http://localhost/cb"],"token_endpoint_auth_method":"none","grant_types":["implicit"],"response_types":["token"]}""")]
-    [InlineData("""{"redirect_uris":["http://localhost/cb#frag"],"token_endpoint_auth_method":"none"}""")]
-    public async Task http_stays_refused_outside_loopback_public_code_clients(string body)
+    [InlineData("""{"redirect_uris":["http://app.example.com/cb"],"token_endpoint_auth_method":"none"}""", "invalid_redirect_uri", "DCR2112")]
+    // The implicit grant is not allowed here at all, so it is refused as such before its redirect URI is looked at.
+    [InlineData("""{"redirect_uris":["http://localhost/cb"],"token_endpoint_auth_method":"none","grant_types":["implicit"],"response_types":["token"]}""", "invalid_client_metadata", "DCR2203")]
+    [InlineData("""{"redirect_uris":["http://localhost/cb#frag"],"token_endpoint_auth_method":"none"}""", "invalid_redirect_uri", "DCR2102")]
+    public async Task http_stays_refused_outside_loopback_public_code_clients(string body, string error, string id)
     {
         var response = await _client.PostRegistrationAsync(body, await _client.InitialAccessTokenAsync());
 
-        response.Status.Should().Be(HttpStatusCode.BadRequest, response.Body);
-        response.Json.GetProperty("error").GetString().Should().BeOneOf("invalid_redirect_uri", "invalid_client_metadata");
+        response.ShouldBeError(HttpStatusCode.BadRequest, error, id);
     }
 
     [Fact]
@@ -148,7 +148,7 @@ public sealed class McpRegistrationTests : IClassFixture<McpRegistrationTests.Ho
     {
         var response = await _client.PostRegistrationAsync("""{"redirect_uris":["http://localhost/cb"]}""", await _client.InitialAccessTokenAsync());
 
-        response.ShouldBeError(HttpStatusCode.BadRequest, "invalid_redirect_uri");
+        response.ShouldBeError(HttpStatusCode.BadRequest, "invalid_redirect_uri", "DCR2111");
     }
 
     [Fact]
@@ -161,9 +161,11 @@ public sealed class McpRegistrationTests : IClassFixture<McpRegistrationTests.Ho
             using var authorize = await _client.AuthorizeAsync(registered.ClientId, "http://localhost:40000/callback", "openid",
                 "challenge-challenge-challenge-challenge-challenge", method);
 
-            // Refused before the redirect URI is trusted: an error page, never a redirect.
-            authorize.StatusCode.Should().Be(HttpStatusCode.BadRequest);
-            (await authorize.Content.ReadAsStringAsync()).Should().Contain("invalid_request").And.Contain("code_challenge_method");
+            // Refused by OpenIddict itself (the sample lists S256 only) before the redirect URI is trusted: an error page,
+            // never a redirect.
+            var page = await WireResponse.ReadAsync(authorize);
+            page.ShouldBeErrorPage("invalid_request", null);
+            page.Body.Should().Contain("code_challenge_method");
         }
     }
 
@@ -175,8 +177,7 @@ public sealed class McpRegistrationTests : IClassFixture<McpRegistrationTests.Ho
         using var authorize = await _client.AuthorizeAsync(registered.ClientId, "http://localhost:40000/callback", "openid",
             Pkce.Challenge(CryptoRandom.CreateUniqueId(32)), "S256", resource: "https://other.example.com/mcp");
 
-        authorize.StatusCode.Should().Be(HttpStatusCode.BadRequest);
-        (await authorize.Content.ReadAsStringAsync()).Should().Contain("invalid_target");
+        (await WireResponse.ReadAsync(authorize)).ShouldBeErrorPage("invalid_target", null);
     }
 
     [Fact]
@@ -203,7 +204,7 @@ public sealed class McpRegistrationTests : IClassFixture<McpRegistrationTests.Ho
             Scope = "api",
             Parameters = new Parameters { { "resource", "https://other.example.com/" } },
         });
-        other.ProtocolError().Should().Be("invalid_target");
+        other.ShouldBeProtocolError("invalid_target", null);
     }
 
     [Fact]
@@ -306,8 +307,7 @@ public sealed class PlainPkceTests
         {
             using var refused = await client.AuthorizeAsync(registered.ClientId, "http://localhost:40000/callback", "openid",
                 "challenge-challenge-challenge-challenge-challenge", method);
-            refused.StatusCode.Should().Be(HttpStatusCode.BadRequest, method ?? "(no method)");
-            (await refused.Content.ReadAsStringAsync()).Should().Contain("invalid_request").And.Contain("S256");
+            (await WireResponse.ReadAsync(refused)).ShouldBeErrorPage("invalid_request", "DCR2906");
 
             using var allowed = await client.AuthorizeAsync("hosts-own-app", "http://localhost/callback", "openid",
                 "challenge-challenge-challenge-challenge-challenge", method);

@@ -82,7 +82,7 @@ public sealed class ObservabilityTests
         var response = await client.ManageAsync(new HttpMethod(method), forged, registered.RegistrationAccessToken,
             method == "PUT" ? $$"""{"client_id":"{{registered.ClientId}}","grant_types":["client_credentials"]}""" : null);
 
-        response.ShouldBeError(HttpStatusCode.Unauthorized, "invalid_token");
+        response.ShouldBeError(HttpStatusCode.Unauthorized, "invalid_token", "DCR2603");
         response.Headers.WwwAuthenticate.ToString().Should().Contain("invalid_token");
         var refusal = logs.GetSnapshot().Should().ContainSingle(entry => entry.Id.Id == 1100).Subject;
         refusal.GetStructuredStateValue("ClientId").Should().BeNullOrEmpty();

@@ -54,7 +54,7 @@ public sealed class PolicyTests
 
         var response = await client.PostRegistrationAsync(ServiceClient, token);
 
-        response.ShouldBeError(HttpStatusCode.BadRequest, "invalid_client_metadata");
+        response.ShouldBeError(HttpStatusCode.BadRequest, "invalid_client_metadata", null);
         response.Json.GetProperty("error_description").GetString().Should().Be("Refused by policy.");
         journal.Should().BeEmpty();
         (await CountAsync(host)).Should().Be(countBefore);
@@ -88,7 +88,7 @@ public sealed class PolicyTests
         }
         else
         {
-            response.ShouldBeError(HttpStatusCode.BadRequest, "invalid_redirect_uri");
+            response.ShouldBeError(HttpStatusCode.BadRequest, "invalid_redirect_uri", "DCR2503");
         }
     }
 
@@ -123,7 +123,7 @@ public sealed class PolicyTests
         await client.RegisterAsync(ServiceClient);
 
         var third = await client.PostRegistrationAsync(ServiceClient, await client.InitialAccessTokenAsync());
-        third.ShouldBeError(HttpStatusCode.BadRequest, "invalid_client_metadata");
+        third.ShouldBeError(HttpStatusCode.BadRequest, "invalid_client_metadata", "DCR2504");
 
         // Another caller has its own count.
         var otherToken = await CreateSecondAdminTokenAsync(host, client);
@@ -140,7 +140,8 @@ public sealed class PolicyTests
         using var host = new SampleHost(new Dictionary<string, string?> { ["DynamicClientRegistration:Policies:MaxClientsPerCaller"] = "1" });
         using var client = host.CreateDcrClient();
         var only = await client.RegisterAsync(ServiceClient);
-        (await client.PostRegistrationAsync(ServiceClient, await client.InitialAccessTokenAsync())).Status.Should().Be(HttpStatusCode.BadRequest);
+        (await client.PostRegistrationAsync(ServiceClient, await client.InitialAccessTokenAsync()))
+            .ShouldBeError(HttpStatusCode.BadRequest, "invalid_client_metadata", "DCR2504");
 
         (await client.ManageAsync(HttpMethod.Delete, only.RegistrationClientUri!, only.RegistrationAccessToken)).Status.Should().Be(HttpStatusCode.NoContent);
 
@@ -157,8 +158,10 @@ public sealed class PolicyTests
         var authorize = await client.Http.GetAsync(new RequestUrl("/connect/authorize").CreateAuthorizeUrl(
             clientId: registered.ClientId, responseType: "code", scope: "openid", redirectUri: "https://app.example.com/cb"));
 
-        authorize.StatusCode.Should().Be(HttpStatusCode.BadRequest);
-        (await authorize.Content.ReadAsStringAsync()).Should().Contain("code_challenge");
+        // OpenIddict's own refusal of a request without PKCE from a client that requires it.
+        var page = await WireResponse.ReadAsync(authorize);
+        page.ShouldBeErrorPage("invalid_request", null);
+        page.Body.Should().Contain("code_challenge");
     }
 
     [Fact]

@@ -55,9 +55,9 @@ public sealed class RegistrationTests : IClassFixture<RegistrationTests.Host>
     {
         var client = await _client.RegisterAsync("""{"grant_types":["client_credentials"],"scope":"api"}""");
 
-        (await _client.ClientCredentialsAsync(client.ClientId, client.ClientSecret + "x", "api")).ProtocolError().Should().Be("invalid_client");
+        (await _client.ClientCredentialsAsync(client.ClientId, client.ClientSecret + "x", "api")).ShouldBeProtocolError("invalid_client", null);
         // OpenIddict answers a scope outside the client's permissions with invalid_request (ID2051).
-        (await _client.ClientCredentialsAsync(client.ClientId, client.ClientSecret, "profile")).ProtocolError().Should().Be("invalid_request");
+        (await _client.ClientCredentialsAsync(client.ClientId, client.ClientSecret, "profile")).ShouldBeProtocolError("invalid_request", null);
     }
 
     [Fact]
@@ -186,10 +186,10 @@ public sealed class RegistrationTests : IClassFixture<RegistrationTests.Host>
             clientId: client.ClientId, responseType: "code", scope: "openid",
             redirectUri: "http://127.0.0.1:51234/callback", state: "s"));
 
-        // OpenIddict answers the user agent directly rather than redirecting a request it refuses.
-        authorize.StatusCode.Should().Be(HttpStatusCode.BadRequest);
-        var body = await authorize.Content.ReadAsStringAsync();
-        body.Should().Contain("invalid_request").And.Contain("code_challenge");
+        // OpenIddict answers the user agent directly rather than redirecting a request it refuses, in its own words.
+        var page = await WireResponse.ReadAsync(authorize);
+        page.ShouldBeErrorPage("invalid_request", null);
+        page.Body.Should().Contain("code_challenge");
     }
 
     [Fact]
@@ -265,7 +265,7 @@ public sealed class RegistrationTests : IClassFixture<RegistrationTests.Host>
         admin.ClientSecret.Should().NotStartWith("$dcr-sha256$");
 
         (await _client.ClientCredentialsAsync("dcr-admin", "dcr-admin-secret", "dcr")).IsError.Should().BeFalse();
-        (await _client.ClientCredentialsAsync("dcr-admin", "wrong", "dcr")).ProtocolError().Should().Be("invalid_client");
+        (await _client.ClientCredentialsAsync("dcr-admin", "wrong", "dcr")).ShouldBeProtocolError("invalid_client", null);
     }
 
     private static IEnumerable<string?> StringArray(JsonElement json, string name) =>

@@ -55,8 +55,8 @@ public sealed class RequestBodySizeTests
 
         var refused = await PostAsync(client, new ChunkedContent(Body(3 * Limit)));
 
-        refused.ShouldBeError(HttpStatusCode.RequestEntityTooLarge, "invalid_request");
-        refused.Json.GetProperty("error_description").GetString().Should().Be($"The request body exceeds {Limit} bytes.");
+        refused.ShouldBeError(HttpStatusCode.RequestEntityTooLarge, "invalid_request", "DCR2001");
+        refused.Json.GetProperty("error_description").GetString().Should().Be($"The request body exceeds {Limit} bytes. (DCR2001)");
         (await PostAsync(client, new ChunkedContent(Body(Limit / 2)))).Status.Should().Be(HttpStatusCode.Created);
     }
 
@@ -70,7 +70,7 @@ public sealed class RequestBodySizeTests
         var atTheLimit = Body(0);
         atTheLimit = Body(Limit - Encoding.UTF8.GetByteCount(atTheLimit));
 
-        (await PostAsync(client, new StringContent(Body(3 * Limit)))).ShouldBeError(HttpStatusCode.RequestEntityTooLarge, "invalid_request");
+        (await PostAsync(client, new StringContent(Body(3 * Limit)))).ShouldBeError(HttpStatusCode.RequestEntityTooLarge, "invalid_request", "DCR2001");
         Encoding.UTF8.GetByteCount(atTheLimit).Should().Be(Limit);
         (await PostAsync(client, new StringContent(atTheLimit))).Status.Should().Be(HttpStatusCode.Created);
     }
@@ -85,7 +85,7 @@ public sealed class RequestBodySizeTests
         // The JSON alone is small: only the server's own count of the body, set by the endpoint, can refuse it.
         var response = await PostAsync(client, new ChunkedContent(padded));
 
-        response.ShouldBeError(HttpStatusCode.RequestEntityTooLarge, "invalid_request");
+        response.ShouldBeError(HttpStatusCode.RequestEntityTooLarge, "invalid_request", "DCR2001");
     }
 
     /// <summary>A body of unknown length, sent in pieces: HTTP/1.1 chunked over a socket.</summary>

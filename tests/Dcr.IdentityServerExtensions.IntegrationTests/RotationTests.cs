@@ -42,7 +42,7 @@ public sealed class RotationTests
             if (rotateSecret)
             {
                 answer.ClientSecret.Should().NotBe(previous.ClientSecret);
-                (await client.ClientCredentialsAsync(clientId, previous.ClientSecret, "api")).ProtocolError().Should().Be("invalid_client");
+                (await client.ClientCredentialsAsync(clientId, previous.ClientSecret, "api")).ShouldBeProtocolError("invalid_client", null);
             }
 
             (await client.ClientCredentialsAsync(clientId, secretNow, "api")).ShouldSucceed();
@@ -54,7 +54,7 @@ public sealed class RotationTests
             {
                 answer.RegistrationAccessToken.Should().NotBe(previous.RegistrationAccessToken);
                 (await client.ManageAsync(HttpMethod.Get, previous.RegistrationClientUri!, previous.RegistrationAccessToken))
-                    .ShouldBeError(HttpStatusCode.Unauthorized, "invalid_token");
+                    .ShouldBeError(HttpStatusCode.Unauthorized, "invalid_token", "DCR2603");
             }
 
             current = new RegisteredClient(clientId, secretNow, tokenNow, previous.RegistrationClientUri, response.Json);
@@ -92,7 +92,7 @@ public sealed class RotationTests
         (await client.ClientCredentialsAsync(registered.ClientId, registered.ClientSecret, "api")).ShouldSucceed();
 
         host.Time.Advance(TimeSpan.FromSeconds(1));
-        (await client.ClientCredentialsAsync(registered.ClientId, registered.ClientSecret, "api")).ProtocolError().Should().Be("invalid_client");
+        (await client.ClientCredentialsAsync(registered.ClientId, registered.ClientSecret, "api")).ShouldBeProtocolError("invalid_client", null);
         (await client.ClientCredentialsAsync(registered.ClientId, rotated.ClientSecret, "api")).ShouldSucceed();
     }
 
@@ -109,7 +109,7 @@ public sealed class RotationTests
         var second = RegisteredClient.From((await client.ManageAsync(HttpMethod.Get, first.RegistrationClientUri!, first.RegistrationAccessToken)).Json);
         var third = RegisteredClient.From((await client.ManageAsync(HttpMethod.Get, first.RegistrationClientUri!, second.RegistrationAccessToken)).Json);
 
-        (await client.ClientCredentialsAsync(first.ClientId, first.ClientSecret, "api")).ProtocolError().Should().Be("invalid_client");
+        (await client.ClientCredentialsAsync(first.ClientId, first.ClientSecret, "api")).ShouldBeProtocolError("invalid_client", null);
         (await client.ClientCredentialsAsync(first.ClientId, second.ClientSecret, "api")).ShouldSucceed();
         (await client.ClientCredentialsAsync(first.ClientId, third.ClientSecret, "api")).ShouldSucceed();
     }
@@ -129,7 +129,7 @@ public sealed class RotationTests
         (await client.ClientCredentialsAsync(registered.ClientId, registered.ClientSecret, "api")).ShouldSucceed();
 
         host.Time.Advance(DateTimeOffset.FromUnixTimeSeconds(expiresAt) - host.Time.GetUtcNow());
-        (await client.ClientCredentialsAsync(registered.ClientId, registered.ClientSecret, "api")).ProtocolError().Should().Be("invalid_client");
+        (await client.ClientCredentialsAsync(registered.ClientId, registered.ClientSecret, "api")).ShouldBeProtocolError("invalid_client", null);
     }
 
     [Theory]
@@ -157,7 +157,7 @@ public sealed class RotationTests
 
         // From the second of expiry, the next read or update issues a new secret with a new expiry.
         host.Time.Advance(TimeSpan.FromSeconds(1));
-        (await client.ClientCredentialsAsync(registered.ClientId, registered.ClientSecret, "api")).ProtocolError().Should().Be("invalid_client");
+        (await client.ClientCredentialsAsync(registered.ClientId, registered.ClientSecret, "api")).ShouldBeProtocolError("invalid_client", null);
         var renewed = await client.ManageAsync(new HttpMethod(method), registered.RegistrationClientUri!, registered.RegistrationAccessToken, body);
 
         renewed.Status.Should().Be(HttpStatusCode.OK, renewed.Body);
@@ -165,7 +165,7 @@ public sealed class RotationTests
         secret.Should().NotBeNullOrEmpty().And.NotBe(registered.ClientSecret);
         renewed.Json.GetProperty("client_secret_expires_at").GetInt64().Should().Be((expiresAt + TimeSpan.FromHours(1)).ToUnixTimeSeconds());
         (await client.ClientCredentialsAsync(registered.ClientId, secret, "api")).ShouldSucceed();
-        (await client.ClientCredentialsAsync(registered.ClientId, registered.ClientSecret, "api")).ProtocolError().Should().Be("invalid_client");
+        (await client.ClientCredentialsAsync(registered.ClientId, registered.ClientSecret, "api")).ShouldBeProtocolError("invalid_client", null);
 
         // Renewed once: the next read returns no secret again.
         var next = await client.ManageAsync(HttpMethod.Get, registered.RegistrationClientUri!, registered.RegistrationAccessToken);
@@ -184,7 +184,7 @@ public sealed class RotationTests
 
         var response = await client.ManageAsync(HttpMethod.Delete, registered.RegistrationClientUri!, registered.RegistrationAccessToken);
 
-        response.ShouldBeError(HttpStatusCode.MethodNotAllowed, "invalid_request");
+        response.ShouldBeError(HttpStatusCode.MethodNotAllowed, "invalid_request", "DCR2604");
         (await client.ClientCredentialsAsync(registered.ClientId, registered.ClientSecret, "api")).ShouldSucceed();
         (await client.ManageAsync(HttpMethod.Get, registered.RegistrationClientUri!, registered.RegistrationAccessToken)).Status.Should().Be(HttpStatusCode.OK);
     }

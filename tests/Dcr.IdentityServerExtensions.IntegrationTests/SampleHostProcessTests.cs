@@ -38,9 +38,10 @@ public sealed partial class SampleHostProcessTests
         await using var sample = await SampleProcess.StartAsync("--Sample:Telemetry:Enabled=true");
         using var http = new HttpClient { BaseAddress = sample.BaseAddress };
 
-        using var response = await http.PostAsync("/connect/register", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
+        var response = await WireResponse.ReadAsync(
+            await http.PostAsync("/connect/register", new StringContent("{}", System.Text.Encoding.UTF8, "application/json")));
 
-        response.StatusCode.Should().Be(System.Net.HttpStatusCode.Unauthorized);
+        response.ShouldBeError(System.Net.HttpStatusCode.Unauthorized, "invalid_token", "DCR2601");
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (!sample.Output.Contains("dcr.register", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
         {

@@ -55,8 +55,8 @@ public sealed class SharedDatabaseTests : IDisposable
 
         // Read on A: B's change, B's new token accepted, the old secret and token refused.
         (await onA.ManageAsync(HttpMethod.Get, registered.RegistrationClientUri!, registered.RegistrationAccessToken))
-            .ShouldBeError(HttpStatusCode.Unauthorized, "invalid_token");
-        (await onA.ClientCredentialsAsync(registered.ClientId, registered.ClientSecret, "api")).ProtocolError().Should().Be("invalid_client");
+            .ShouldBeError(HttpStatusCode.Unauthorized, "invalid_token", "DCR2603");
+        (await onA.ClientCredentialsAsync(registered.ClientId, registered.ClientSecret, "api")).ShouldBeProtocolError("invalid_client", null);
         (await onA.ClientCredentialsAsync(registered.ClientId, updated.ClientSecret, "api")).ShouldSucceed();
         var read = await onA.ManageAsync(HttpMethod.Get, registered.RegistrationClientUri!, updated.RegistrationAccessToken);
         read.Status.Should().Be(HttpStatusCode.OK, read.Body);
@@ -66,9 +66,9 @@ public sealed class SharedDatabaseTests : IDisposable
         // Deleted on A, then refused on B: its secret, its registration access token and the tokens it was issued.
         (await onA.ManageAsync(HttpMethod.Delete, registered.RegistrationClientUri!, current.RegistrationAccessToken)).Status
             .Should().Be(HttpStatusCode.NoContent);
-        (await onB.ClientCredentialsAsync(registered.ClientId, current.ClientSecret, "api")).ProtocolError().Should().Be("invalid_client");
+        (await onB.ClientCredentialsAsync(registered.ClientId, current.ClientSecret, "api")).ShouldBeProtocolError("invalid_client", null);
         (await onB.ManageAsync(HttpMethod.Get, registered.RegistrationClientUri!, current.RegistrationAccessToken))
-            .ShouldBeError(HttpStatusCode.Unauthorized, "invalid_token");
+            .ShouldBeError(HttpStatusCode.Unauthorized, "invalid_token", "DCR2603");
         (await onB.CallApiAsync(tokenFromB.AccessToken!)).Should().Be(HttpStatusCode.Unauthorized);
         (await onB.CallApiAsync(tokenFromA.AccessToken!)).Should().Be(HttpStatusCode.Unauthorized);
     }
@@ -92,7 +92,7 @@ public sealed class SharedDatabaseTests : IDisposable
 
         rotatedOnA.ClientSecret.Should().NotBe(registered.ClientSecret);
         (await onB.ManageAsync(HttpMethod.Get, registered.RegistrationClientUri!, registered.RegistrationAccessToken))
-            .ShouldBeError(HttpStatusCode.Unauthorized, "invalid_token");
+            .ShouldBeError(HttpStatusCode.Unauthorized, "invalid_token", "DCR2603");
         (await onB.ClientCredentialsAsync(registered.ClientId, rotatedOnA.ClientSecret, "api")).ShouldSucceed();
         (await onB.ClientCredentialsAsync(registered.ClientId, registered.ClientSecret, "api")).ShouldSucceed();
 
@@ -108,8 +108,8 @@ public sealed class SharedDatabaseTests : IDisposable
             host.Time.Advance(TimeSpan.FromSeconds(1));
         }
 
-        (await onB.ClientCredentialsAsync(registered.ClientId, registered.ClientSecret, "api")).ProtocolError().Should().Be("invalid_client");
-        (await onA.ClientCredentialsAsync(registered.ClientId, registered.ClientSecret, "api")).ProtocolError().Should().Be("invalid_client");
+        (await onB.ClientCredentialsAsync(registered.ClientId, registered.ClientSecret, "api")).ShouldBeProtocolError("invalid_client", null);
+        (await onA.ClientCredentialsAsync(registered.ClientId, registered.ClientSecret, "api")).ShouldBeProtocolError("invalid_client", null);
         (await onB.ClientCredentialsAsync(registered.ClientId, rotatedOnA.ClientSecret, "api")).ShouldSucceed();
 
         // B rotates again: A sees the new secret, and the one A issued is now the retained one.
@@ -149,7 +149,7 @@ public sealed class SharedDatabaseTests : IDisposable
         var assertion = ClientAssertions.Create(key, clientId, a.Time.GetUtcNow());
 
         (await onA.TokenAsync(clientId, assertion)).ShouldSucceed();
-        (await onB.TokenAsync(clientId, assertion)).ShouldBeInvalidClient();
+        (await onB.TokenAsync(clientId, assertion)).ShouldBeInvalidClient("DCR2905");
 
         // At the same moment on both: one of them takes it.
         var concurrent = ClientAssertions.Create(key, clientId, a.Time.GetUtcNow());

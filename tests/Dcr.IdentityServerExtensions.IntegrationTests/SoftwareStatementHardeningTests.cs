@@ -25,7 +25,7 @@ public sealed class SoftwareStatementHardeningTests
 
         var response = await client.PostRegistrationAsync($$"""{"software_statement":"{{statement}}"}""", await client.InitialAccessTokenAsync());
 
-        response.ShouldBeError(HttpStatusCode.BadRequest, "invalid_software_statement");
+        response.ShouldBeError(HttpStatusCode.BadRequest, "invalid_software_statement", "DCR2404");
         response.Json.GetProperty("error_description").GetString().Should().Contain("exp");
     }
 
@@ -50,7 +50,7 @@ public sealed class SoftwareStatementHardeningTests
         }
         else
         {
-            response.ShouldBeError(HttpStatusCode.BadRequest, "invalid_software_statement");
+            response.ShouldBeError(HttpStatusCode.BadRequest, "invalid_software_statement", "DCR2403");
             response.Json.GetProperty("error_description").GetString().Should().Contain("typ");
         }
     }
@@ -66,7 +66,7 @@ public sealed class SoftwareStatementHardeningTests
             host.Time.GetUtcNow());
 
         var unattested = await client.PostRegistrationAsync($$"""{"software_statement":"{{statement}}","scope":"api","client_name":"x"}""", token);
-        unattested.ShouldBeError(HttpStatusCode.BadRequest, "invalid_client_metadata");
+        unattested.ShouldBeError(HttpStatusCode.BadRequest, "invalid_client_metadata", "DCR2401");
         unattested.Json.GetProperty("error_description").GetString().Should().Contain("scope").And.Contain("client_name");
 
         // The same member inside the statement (or repeated outside it) is attested.
@@ -93,16 +93,16 @@ public sealed class SoftwareStatementHardeningTests
             host.Time.GetUtcNow());
         var body = $$"""{"software_statement":"{{statement}}"}""";
 
-        (await client.PostRegistrationAsync(body, token)).ShouldBeError(HttpStatusCode.ServiceUnavailable, "temporarily_unavailable");
-        (await client.PostRegistrationAsync(body, token)).ShouldBeError(HttpStatusCode.ServiceUnavailable, "temporarily_unavailable");
+        (await client.PostRegistrationAsync(body, token)).ShouldBeError(HttpStatusCode.ServiceUnavailable, "temporarily_unavailable", "DCR2406");
+        (await client.PostRegistrationAsync(body, token)).ShouldBeError(HttpStatusCode.ServiceUnavailable, "temporarily_unavailable", "DCR2406");
         keySet.Requests.Should().Be(1, "the failure is remembered for thirty seconds");
 
         host.Time.Advance(TimeSpan.FromSeconds(29));
-        (await client.PostRegistrationAsync(body, token)).Status.Should().Be(HttpStatusCode.ServiceUnavailable);
+        (await client.PostRegistrationAsync(body, token)).ShouldBeError(HttpStatusCode.ServiceUnavailable, "temporarily_unavailable", "DCR2406");
         keySet.Requests.Should().Be(1);
 
         host.Time.Advance(TimeSpan.FromSeconds(1));
-        (await client.PostRegistrationAsync(body, token)).Status.Should().Be(HttpStatusCode.ServiceUnavailable);
+        (await client.PostRegistrationAsync(body, token)).ShouldBeError(HttpStatusCode.ServiceUnavailable, "temporarily_unavailable", "DCR2406");
         keySet.Requests.Should().Be(2);
     }
 

@@ -73,7 +73,7 @@ public sealed class SoftwareStatementTests : IClassFixture<SoftwareStatementTest
         var response = await _client.PostRegistrationAsync($$"""{"software_statement":"{{statement}}","grant_types":["client_credentials"]}""",
             await _client.InitialAccessTokenAsync());
 
-        response.ShouldBeError(HttpStatusCode.BadRequest, "invalid_software_statement");
+        response.ShouldBeError(HttpStatusCode.BadRequest, "invalid_software_statement", "DCR2407");
     }
 
     [Fact]
@@ -85,7 +85,7 @@ public sealed class SoftwareStatementTests : IClassFixture<SoftwareStatementTest
         var response = await _client.PostRegistrationAsync($$"""{"software_statement":"{{statement}}","grant_types":["client_credentials"]}""",
             await _client.InitialAccessTokenAsync());
 
-        response.ShouldBeError(HttpStatusCode.BadRequest, "invalid_software_statement");
+        response.ShouldBeError(HttpStatusCode.BadRequest, "invalid_software_statement", "DCR2407");
     }
 
     [Fact]
@@ -96,18 +96,20 @@ public sealed class SoftwareStatementTests : IClassFixture<SoftwareStatementTest
         var response = await _client.PostRegistrationAsync($$"""{"software_statement":"{{statement}}","grant_types":["client_credentials"]}""",
             await _client.InitialAccessTokenAsync());
 
-        response.ShouldBeError(HttpStatusCode.BadRequest, "unapproved_software_statement");
+        response.ShouldBeError(HttpStatusCode.BadRequest, "unapproved_software_statement", "DCR2405");
     }
 
     [Theory]
-    [InlineData("not-a-jwt")]
-    [InlineData("eyJhbGciOiJub25lIn0.eyJpc3MiOiJodHRwczovL3NvZnR3YXJlLXB1Ymxpc2hlci5leGFtcGxlLmNvbSJ9.")]
-    public async Task a_malformed_or_unsigned_statement_is_rejected_with_invalid_software_statement(string statement)
+    [InlineData("not-a-jwt", "DCR2402")]
+    [InlineData("eyJhbGciOiJSUzI1NiJ9.WyJub3QiLCJjbGFpbXMiXQ.c2ln", "DCR2402")] // claims that are a JSON array
+    [InlineData("eyJhbGciOiJub25lIn0.eyJpc3MiOiJodHRwczovL3NvZnR3YXJlLXB1Ymxpc2hlci5leGFtcGxlLmNvbSJ9.", "DCR2404")] // unsigned, no exp
+    [InlineData("eyJhbGciOiJub25lIn0.eyJpc3MiOiJodHRwczovL3NvZnR3YXJlLXB1Ymxpc2hlci5leGFtcGxlLmNvbSIsImV4cCI6NDEwMjQ0NDgwMH0.", "DCR2407")] // unsigned
+    public async Task a_malformed_or_unsigned_statement_is_rejected_with_invalid_software_statement(string statement, string id)
     {
         var response = await _client.PostRegistrationAsync($$"""{"software_statement":"{{statement}}","grant_types":["client_credentials"]}""",
             await _client.InitialAccessTokenAsync());
 
-        response.ShouldBeError(HttpStatusCode.BadRequest, "invalid_software_statement");
+        response.ShouldBeError(HttpStatusCode.BadRequest, "invalid_software_statement", id);
     }
 
     [Fact]
@@ -124,7 +126,7 @@ public sealed class SoftwareStatementTests : IClassFixture<SoftwareStatementTest
         var token = await client.InitialAccessTokenAsync();
 
         (await client.PostRegistrationAsync("""{"grant_types":["client_credentials"]}""", token))
-            .ShouldBeError(HttpStatusCode.BadRequest, "invalid_software_statement");
+            .ShouldBeError(HttpStatusCode.BadRequest, "invalid_software_statement", "DCR2400");
 
         var statement = Sign(key, Issuer, new Dictionary<string, object> { ["grant_types"] = new[] { "client_credentials" } }, host.Time.GetUtcNow());
         (await client.PostRegistrationAsync($$"""{"software_statement":"{{statement}}"}""", token)).Status.Should().Be(HttpStatusCode.Created);
@@ -155,7 +157,7 @@ public sealed class SoftwareStatementTests : IClassFixture<SoftwareStatementTest
         keySet.Requests.Should().Equal("https://software-publisher.example.com/jwks.json");
         var forged = Sign(NewKey("remote"), Issuer, new Dictionary<string, object> { ["grant_types"] = new[] { "client_credentials" } }, host.Time.GetUtcNow());
         (await client.PostRegistrationAsync($$"""{"software_statement":"{{forged}}"}""", token))
-            .ShouldBeError(HttpStatusCode.BadRequest, "invalid_software_statement");
+            .ShouldBeError(HttpStatusCode.BadRequest, "invalid_software_statement", "DCR2407");
     }
 
     /// <summary>

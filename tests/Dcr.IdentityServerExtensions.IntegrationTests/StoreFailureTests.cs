@@ -37,7 +37,7 @@ public sealed class StoreFailureTests
         var response = await client.PostRegistrationAsync(ServiceClient, initialAccessToken);
 
         failing.Failures.Should().Be(1);
-        response.ShouldBeError(HttpStatusCode.ServiceUnavailable, "temporarily_unavailable");
+        response.ShouldBeError(HttpStatusCode.ServiceUnavailable, "temporarily_unavailable", "DCR2701");
         response.Body.Should().NotContain("client_id").And.NotContain("client_secret\"");
         (await ApplicationCountAsync(host)).Should().Be(before, "the failed registration must not leave a client behind");
 
@@ -61,7 +61,7 @@ public sealed class StoreFailureTests
         var response = await client.PostRegistrationAsync(ServiceClient, initialAccessToken);
 
         failing.Failures.Should().Be(1);
-        response.ShouldBeError(HttpStatusCode.InternalServerError, "server_error");
+        response.ShouldBeError(HttpStatusCode.InternalServerError, "server_error", "DCR2702");
         response.Body.Should().NotContain("client_secret\"");
         (await ApplicationCountAsync(host)).Should().Be(before);
     }
@@ -85,7 +85,7 @@ public sealed class StoreFailureTests
         var response = await client.ManageAsync(new HttpMethod(method), registered.RegistrationClientUri!, registered.RegistrationAccessToken, body);
 
         failing.Failures.Should().Be(1);
-        response.ShouldBeError(HttpStatusCode.ServiceUnavailable, "temporarily_unavailable");
+        response.ShouldBeError(HttpStatusCode.ServiceUnavailable, "temporarily_unavailable", "DCR2701");
         response.Body.Should().NotContain("client_secret\"").And.NotContain("registration_access_token");
 
         // The secret and the registration access token the client holds are still the ones in force.
@@ -111,7 +111,7 @@ public sealed class StoreFailureTests
         var response = await client.ManageAsync(HttpMethod.Delete, registered.RegistrationClientUri!, registered.RegistrationAccessToken);
 
         failing.Failures.Should().Be(1);
-        response.ShouldBeError(HttpStatusCode.ServiceUnavailable, "temporarily_unavailable");
+        response.ShouldBeError(HttpStatusCode.ServiceUnavailable, "temporarily_unavailable", "DCR2701");
         (await client.CallApiAsync(token.AccessToken!)).Should().Be(HttpStatusCode.OK, "the token deleted with the client must be back");
         (await client.ClientCredentialsAsync(registered.ClientId, registered.ClientSecret, "api")).ShouldSucceed();
 
@@ -137,7 +137,7 @@ public sealed class StoreFailureTests
         var lost = await first;
 
         second.Status.Should().Be(HttpStatusCode.OK, second.Body);
-        lost.ShouldBeError(HttpStatusCode.Unauthorized, "invalid_token");
+        lost.ShouldBeError(HttpStatusCode.Unauthorized, "invalid_token", "DCR2603");
         var winner = RegisteredClient.From(second.Json);
         (await client.ClientCredentialsAsync(registered.ClientId, winner.ClientSecret, "api")).ShouldSucceed();
         var read = await client.ManageAsync(HttpMethod.Get, registered.RegistrationClientUri!, winner.RegistrationAccessToken);
@@ -166,7 +166,7 @@ public sealed class StoreFailureTests
         var lost = await first;
 
         second.Status.Should().Be(HttpStatusCode.OK, second.Body);
-        lost.ShouldBeError(HttpStatusCode.Conflict, "invalid_request");
+        lost.ShouldBeError(HttpStatusCode.Conflict, "invalid_request", "DCR2700");
         var read = await client.ManageAsync(HttpMethod.Get, registered.RegistrationClientUri!, registered.RegistrationAccessToken);
         read.Json.GetProperty("client_name").GetString().Should().Be("Second");
     }

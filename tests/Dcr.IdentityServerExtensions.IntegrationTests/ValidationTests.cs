@@ -27,50 +27,50 @@ public sealed class ValidationTests : IClassFixture<ValidationTests.Host>
     }
 
     [Theory]
-    [InlineData("""{"grant_types":["authorization_code"]}""", "invalid_redirect_uri")]
-    [InlineData("""{"redirect_uris":["/relative/callback"]}""", "invalid_redirect_uri")]
-    [InlineData("""{"redirect_uris":["https://app.example.com/cb#fragment"]}""", "invalid_redirect_uri")]
-    [InlineData("""{"redirect_uris":["http://app.example.com/cb"]}""", "invalid_redirect_uri")]
-    [InlineData("""{"redirect_uris":["javascript:alert(1)"]}""", "invalid_redirect_uri")]
-    [InlineData("""{"redirect_uris":["data:text/html,hi"]}""", "invalid_redirect_uri")]
-    [InlineData("""{"redirect_uris":["com.example.app:/cb"]}""", "invalid_redirect_uri")]
-    [InlineData("""{"redirect_uris":["http://app.example.com/cb"],"application_type":"native"}""", "invalid_redirect_uri")]
-    [InlineData("""{"redirect_uris":["https://app.example.com/cb"],"response_types":["token"]}""", "invalid_client_metadata")]
-    [InlineData("""{"redirect_uris":["https://app.example.com/cb"],"grant_types":["client_credentials"],"response_types":["code"]}""", "invalid_client_metadata")]
-    [InlineData("""{"grant_types":["password"]}""", "invalid_client_metadata")]
-    [InlineData("""{"grant_types":["implicit"],"response_types":["token"],"redirect_uris":["https://a.example/cb"]}""", "invalid_client_metadata")]
-    [InlineData("""{"grant_types":["client_credentials"],"token_endpoint_auth_method":"private_key_jwt"}""", "invalid_client_metadata")]
-    [InlineData("""{"grant_types":["client_credentials"],"token_endpoint_auth_method":"none"}""", "invalid_client_metadata")]
-    [InlineData("""{"grant_types":["client_credentials"],"scope":"unknown-scope"}""", "invalid_client_metadata")]
-    [InlineData("""{"grant_types":["client_credentials"],"scope":"dcr"}""", "invalid_client_metadata")]
-    [InlineData("""{"grant_types":["client_credentials"],"jwks_uri":"https://a.example/jwks","jwks":{"keys":[{"kty":"RSA","n":"0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw","e":"AQAB"}]}}""", "invalid_client_metadata")]
-    [InlineData("""{"grant_types":["client_credentials"],"jwks":{"keys":[]}}""", "invalid_client_metadata")]
-    [InlineData("""{"grant_types":["client_credentials"],"application_type":"desktop"}""", "invalid_client_metadata")]
-    [InlineData("""{"grant_types":["client_credentials"],"client_uri":"ftp://a.example"}""", "invalid_client_metadata")]
-    [InlineData("""{"grant_types":["client_credentials"],"jwks_uri":"http://a.example/jwks"}""", "invalid_client_metadata")]
-    [InlineData("""{"grant_types":"client_credentials"}""", "invalid_client_metadata")]
-    [InlineData("""{"redirect_uris":"https://app.example.com/cb"}""", "invalid_client_metadata")]
-    [InlineData("""{"redirect_uris":[42]}""", "invalid_client_metadata")]
-    [InlineData("""{"client_name":42}""", "invalid_client_metadata")]
-    [InlineData("""{"client_name":{"en":"x"}}""", "invalid_client_metadata")]
-    [InlineData("""{"scope":["api"]}""", "invalid_client_metadata")]
-    [InlineData("""{"jwks":"not-an-object"}""", "invalid_client_metadata")]
-    [InlineData("""{"contacts":[true]}""", "invalid_client_metadata")]
-    [InlineData("""{"client_name":"a","client_name":"b"}""", "invalid_client_metadata")]
-    [InlineData("""[]""", "invalid_client_metadata")]
-    [InlineData("\"a string\"", "invalid_client_metadata")]
-    [InlineData("""null""", "invalid_client_metadata")]
-    [InlineData("""{"grant_types":["client_credentials"]""", "invalid_client_metadata")]
-    [InlineData("", "invalid_client_metadata")]
-    [InlineData("""{"client_name":"\ud800"}""", "invalid_client_metadata")]
-    [InlineData("""{"\udc00":"x"}""", "invalid_client_metadata")]
-    public async Task bad_metadata_is_rejected_with_400_and_the_rfc_error_code(string body, string error)
+    [InlineData("""{"grant_types":["authorization_code"]}""", "invalid_redirect_uri", "DCR2100")]
+    [InlineData("""{"redirect_uris":["/relative/callback"]}""", "invalid_redirect_uri", "DCR2109")]
+    [InlineData("""{"redirect_uris":["https://app.example.com/cb#fragment"]}""", "invalid_redirect_uri", "DCR2102")]
+    [InlineData("""{"redirect_uris":["http://app.example.com/cb"]}""", "invalid_redirect_uri", "DCR2112")]
+    [InlineData("""{"redirect_uris":["javascript:alert(1)"]}""", "invalid_redirect_uri", "DCR2110")]
+    [InlineData("""{"redirect_uris":["data:text/html,hi"]}""", "invalid_redirect_uri", "DCR2110")]
+    [InlineData("""{"redirect_uris":["com.example.app:/cb"]}""", "invalid_redirect_uri", "DCR2112")]
+    [InlineData("""{"redirect_uris":["http://app.example.com/cb"],"application_type":"native"}""", "invalid_redirect_uri", "DCR2113")]
+    [InlineData("""{"redirect_uris":["https://app.example.com/cb"],"response_types":["token"]}""", "invalid_client_metadata", "DCR2207")]
+    [InlineData("""{"redirect_uris":["https://app.example.com/cb"],"grant_types":["client_credentials"],"response_types":["code"]}""", "invalid_client_metadata", "DCR2206")]
+    [InlineData("""{"grant_types":["password"]}""", "invalid_client_metadata", "DCR2203")]
+    [InlineData("""{"grant_types":["implicit"],"response_types":["token"],"redirect_uris":["https://a.example/cb"]}""", "invalid_client_metadata", "DCR2203")]
+    [InlineData("""{"grant_types":["client_credentials"],"token_endpoint_auth_method":"private_key_jwt"}""", "invalid_client_metadata", "DCR2306")]
+    [InlineData("""{"grant_types":["client_credentials"],"token_endpoint_auth_method":"none"}""", "invalid_client_metadata", "DCR2210")]
+    [InlineData("""{"grant_types":["client_credentials"],"scope":"unknown-scope"}""", "invalid_client_metadata", "DCR2224")]
+    [InlineData("""{"grant_types":["client_credentials"],"scope":"dcr"}""", "invalid_client_metadata", "DCR2224")]
+    [InlineData("""{"grant_types":["client_credentials"],"jwks_uri":"https://a.example/jwks","jwks":{"keys":[{"kty":"RSA","n":"0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw","e":"AQAB"}]}}""", "invalid_client_metadata", "DCR2301")]
+    [InlineData("""{"grant_types":["client_credentials"],"jwks":{"keys":[]}}""", "invalid_client_metadata", "DCR2302")]
+    [InlineData("""{"grant_types":["client_credentials"],"application_type":"desktop"}""", "invalid_client_metadata", "DCR2200")]
+    [InlineData("""{"grant_types":["client_credentials"],"client_uri":"ftp://a.example"}""", "invalid_client_metadata", "DCR2214")]
+    [InlineData("""{"grant_types":["client_credentials"],"jwks_uri":"http://a.example/jwks"}""", "invalid_client_metadata", "DCR2300")]
+    [InlineData("""{"grant_types":"client_credentials"}""", "invalid_client_metadata", "DCR2010")]
+    [InlineData("""{"redirect_uris":"https://app.example.com/cb"}""", "invalid_client_metadata", "DCR2010")]
+    [InlineData("""{"redirect_uris":[42]}""", "invalid_client_metadata", "DCR2010")]
+    [InlineData("""{"client_name":42}""", "invalid_client_metadata", "DCR2007")]
+    [InlineData("""{"client_name":{"en":"x"}}""", "invalid_client_metadata", "DCR2007")]
+    [InlineData("""{"scope":["api"]}""", "invalid_client_metadata", "DCR2007")]
+    [InlineData("""{"jwks":"not-an-object"}""", "invalid_client_metadata", "DCR2011")]
+    [InlineData("""{"contacts":[true]}""", "invalid_client_metadata", "DCR2010")]
+    [InlineData("""{"client_name":"a","client_name":"b"}""", "invalid_client_metadata", "DCR2003")]
+    [InlineData("""[]""", "invalid_client_metadata", "DCR2006")]
+    [InlineData("\"a string\"", "invalid_client_metadata", "DCR2006")]
+    [InlineData("""null""", "invalid_client_metadata", "DCR2006")]
+    [InlineData("""{"grant_types":["client_credentials"]""", "invalid_client_metadata", "DCR2003")]
+    [InlineData("", "invalid_client_metadata", "DCR2003")]
+    [InlineData("""{"client_name":"\ud800"}""", "invalid_client_metadata", "DCR2005")]
+    [InlineData("""{"\udc00":"x"}""", "invalid_client_metadata", "DCR2003")]
+    public async Task bad_metadata_is_rejected_with_400_and_the_rfc_error_code(string body, string error, string id)
     {
         var before = await CountApplicationsAsync();
 
         var response = await _client.PostRegistrationAsync(body, await _client.InitialAccessTokenAsync());
 
-        response.ShouldBeError(HttpStatusCode.BadRequest, error);
+        response.ShouldBeError(HttpStatusCode.BadRequest, error, id);
         (await CountApplicationsAsync()).Should().Be(before, "a rejected request stores nothing");
     }
 
@@ -82,7 +82,7 @@ public sealed class ValidationTests : IClassFixture<ValidationTests.Host>
     {
         var response = await _client.PostRegistrationAsync("""{"grant_types":["client_credentials"]}""", await _client.InitialAccessTokenAsync(), contentType: contentType);
 
-        response.ShouldBeError(HttpStatusCode.UnsupportedMediaType, "invalid_request");
+        response.ShouldBeError(HttpStatusCode.UnsupportedMediaType, "invalid_request", "DCR2000");
     }
 
     [Fact]
@@ -101,7 +101,7 @@ public sealed class ValidationTests : IClassFixture<ValidationTests.Host>
 
         var response = await _client.PostRegistrationAsync(body, await _client.InitialAccessTokenAsync());
 
-        response.ShouldBeError(HttpStatusCode.RequestEntityTooLarge, "invalid_request");
+        response.ShouldBeError(HttpStatusCode.RequestEntityTooLarge, "invalid_request", "DCR2001");
     }
 
     [Fact]
@@ -116,7 +116,7 @@ public sealed class ValidationTests : IClassFixture<ValidationTests.Host>
 
         var response = await WireResponse.ReadAsync(await _client.Http.SendAsync(request));
 
-        response.ShouldBeError(HttpStatusCode.BadRequest, "invalid_client_metadata");
+        response.ShouldBeError(HttpStatusCode.BadRequest, "invalid_client_metadata", "DCR2002");
     }
 
     [Fact]
@@ -126,7 +126,7 @@ public sealed class ValidationTests : IClassFixture<ValidationTests.Host>
 
         var response = await _client.PostRegistrationAsync(body, await _client.InitialAccessTokenAsync());
 
-        response.ShouldBeError(HttpStatusCode.BadRequest, "invalid_client_metadata");
+        response.ShouldBeError(HttpStatusCode.BadRequest, "invalid_client_metadata", "DCR2003");
     }
 
     private async Task<int> CountApplicationsAsync()
@@ -159,17 +159,17 @@ public sealed class RedirectUriNormalizationTests : IClassFixture<RedirectUriNor
     }
 
     [Theory]
-    [InlineData("https://a\u2024example.com/cb")]
-    [InlineData("https://\u00e4\u2024example.com/cb")]
-    [InlineData("https://app.example.com/\u00e4")]
-    [InlineData("https://xn--.example.com/cb")]
-    public async Task a_host_that_cannot_be_normalized_is_refused_with_invalid_redirect_uri_under_the_trusted_hosts_policy(string redirectUri)
+    [InlineData("https://a\u2024example.com/cb", "DCR2107")]
+    [InlineData("https://\u00e4\u2024example.com/cb", "DCR2107")]
+    [InlineData("https://app.example.com/\u00e4", "DCR2105")]
+    [InlineData("https://xn--.example.com/cb", "DCR2107")]
+    public async Task a_host_that_cannot_be_normalized_is_refused_with_invalid_redirect_uri_under_the_trusted_hosts_policy(string redirectUri, string id)
     {
         var body = System.Text.Json.JsonSerializer.Serialize(new { redirect_uris = new[] { redirectUri } });
 
         var response = await _client.PostRegistrationAsync(body, await _client.InitialAccessTokenAsync());
 
-        response.ShouldBeError(HttpStatusCode.BadRequest, "invalid_redirect_uri");
+        response.ShouldBeError(HttpStatusCode.BadRequest, "invalid_redirect_uri", id);
     }
 
     [Fact]
@@ -183,7 +183,7 @@ public sealed class RedirectUriNormalizationTests : IClassFixture<RedirectUriNor
         // The Unicode spelling is not what was stored: refused as any other unregistered redirect URI, not a 5xx.
         using var unicode = await _client.AuthorizeAsync(registered.ClientId, "https://ä.example.org/cb", "openid",
             Pkce.Challenge("verifier-verifier-verifier-verifier-verifier"), "S256");
-        unicode.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await WireResponse.ReadAsync(unicode)).ShouldBeErrorPage("invalid_request", null);
     }
 
     [Theory]
@@ -196,6 +196,6 @@ public sealed class RedirectUriNormalizationTests : IClassFixture<RedirectUriNor
 
         var response = await _client.PostRegistrationAsync(body, await _client.InitialAccessTokenAsync());
 
-        response.ShouldBeError(HttpStatusCode.BadRequest, "invalid_redirect_uri");
+        response.ShouldBeError(HttpStatusCode.BadRequest, "invalid_redirect_uri", "DCR2114");
     }
 }

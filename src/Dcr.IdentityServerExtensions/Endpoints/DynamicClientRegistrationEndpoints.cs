@@ -15,6 +15,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Errors = Dcr.IdentityServerExtensions.Protocol.RegistrationErrorDescriptions;
 
 namespace Dcr.IdentityServerExtensions.Endpoints;
 
@@ -29,14 +30,11 @@ internal static class DynamicClientRegistrationEndpoints
 
     private static readonly HashSet<string> EmptyNames = [];
 
-    private static readonly RegistrationError NotEnabled = new(RegistrationErrorCodes.InvalidRequest,
-        "This endpoint is not enabled on this server.", StatusCodes.Status404NotFound);
+    private static readonly RegistrationError NotEnabled = Errors.EndpointNotEnabled();
 
-    private static readonly RegistrationError ServerFault = new(RegistrationErrorCodes.ServerError,
-        "The server could not complete the request.", StatusCodes.Status500InternalServerError);
+    private static readonly RegistrationError ServerFault = Errors.ServerFault();
 
-    private static readonly RegistrationError Unavailable = new(RegistrationErrorCodes.TemporarilyUnavailable,
-        "The client registration store is temporarily unavailable; retry later.", StatusCodes.Status503ServiceUnavailable);
+    private static readonly RegistrationError Unavailable = Errors.StoreUnavailable();
 
     /// <summary>
     /// Maps <c>POST {RegistrationPath}</c> and <c>GET|PUT|DELETE {RegistrationPath}/{client_id}</c>.
@@ -137,9 +135,8 @@ internal static class DynamicClientRegistrationEndpoints
             if (token.Status != InitialAccessTokenStatus.Valid)
             {
                 var error = token.Status == InitialAccessTokenStatus.InsufficientScope
-                    ? new RegistrationError(RegistrationErrorCodes.InsufficientScope,
-                        $"The initial access token must carry the '{options.InitialAccessTokenScope}' scope.", StatusCodes.Status403Forbidden)
-                    : RegistrationError.InvalidToken("A valid initial access token is required as a bearer token.");
+                    ? Errors.InitialAccessTokenScopeMissing(options.InitialAccessTokenScope)
+                    : Errors.InitialAccessTokenInvalid();
                 await ProtocolResponseWriter.WriteErrorAsync(context, error, options.InitialAccessTokenScope).ConfigureAwait(false);
                 return new Outcome(null, token.CallerId, error);
             }
@@ -242,9 +239,7 @@ internal static class DynamicClientRegistrationEndpoints
         {
             // RFC 7592 §2.3: a server that does not let clients delete themselves answers 405.
             context.Response.Headers.Allow = "GET, PUT";
-            var notAllowed = new RegistrationError(RegistrationErrorCodes.InvalidRequest,
-                "This server does not allow clients to delete their registration.", StatusCodes.Status405MethodNotAllowed);
-            return (options, null, await FailAsync(context, notAllowed, loggableClientId, null).ConfigureAwait(false));
+            return (options, null, await FailAsync(context, Errors.DeleteNotAllowed(), loggableClientId, null).ConfigureAwait(false));
         }
 
         var service = context.RequestServices.GetRequiredService<ClientRegistrationService>();
@@ -281,12 +276,10 @@ internal static class DynamicClientRegistrationEndpoints
         var request = context.Request;
         if (!ProtocolResponseWriter.IsJsonContentType(request))
         {
-            return new RegistrationError(RegistrationErrorCodes.InvalidRequest,
-                "The request body must be sent with Content-Type: application/json.", StatusCodes.Status415UnsupportedMediaType);
+            return Errors.UnsupportedContentType();
         }
 
-        var tooLarge = new RegistrationError(RegistrationErrorCodes.InvalidRequest,
-            $"The request body exceeds {options.MaxRequestBodySize} bytes.", StatusCodes.Status413PayloadTooLarge);
+        var tooLarge = Errors.RequestBodyTooLarge(options.MaxRequestBodySize);
         // The server refuses the excess while the body streams in, chunked bodies included (Kestrel, IIS and HTTP.sys
         // do; Kestrel counts a chunked body's framing too), and does not drain a body it knows to be too large. Set per
         // request, so that reloaded options apply.

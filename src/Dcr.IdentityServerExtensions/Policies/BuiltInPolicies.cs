@@ -3,6 +3,7 @@ using Dcr.IdentityServerExtensions.Protocol;
 using Dcr.IdentityServerExtensions.Services;
 using Dcr.IdentityServerExtensions.Stores;
 using Microsoft.Extensions.Options;
+using Errors = Dcr.IdentityServerExtensions.Protocol.RegistrationErrorDescriptions;
 
 namespace Dcr.IdentityServerExtensions.Policies;
 
@@ -30,21 +31,19 @@ internal sealed class AnonymousRegistrationPolicy(IOptionsMonitor<DynamicClientR
         var grantTypes = limits.EffectiveGrantTypes;
         if ((metadata.GrantTypes ?? []).FirstOrDefault(grantType => !grantTypes.Contains(grantType)) is { } grantType)
         {
-            return new(RegistrationError.InvalidMetadata(
-                $"grant_type '{grantType}' needs an initial access token; without one a client may use {string.Join(", ", grantTypes)}."));
+            return new(Errors.AnonymousGrantTypeNotAllowed(grantType, grantTypes));
         }
 
         var methods = limits.EffectiveTokenEndpointAuthMethods;
         if (metadata.TokenEndpointAuthMethod is { } method && !methods.Contains(method))
         {
-            return new(RegistrationError.InvalidMetadata(
-                $"token_endpoint_auth_method '{method}' needs an initial access token; without one a client may use {string.Join(", ", methods)}."));
+            return new(Errors.AnonymousAuthMethodNotAllowed(method, methods));
         }
 
         var scopes = EffectiveScopes(current);
         if (metadata.ScopeValues.FirstOrDefault(scope => !scopes.Contains(scope)) is { } scope)
         {
-            return new(RegistrationError.InvalidMetadata($"scope '{scope}' needs an initial access token."));
+            return new(Errors.AnonymousScopeNotAllowed(scope));
         }
 
         return new(metadata);
@@ -108,7 +107,7 @@ internal sealed class TrustedRedirectHostsPolicy(IOptionsMonitor<DynamicClientRe
         {
             if (!IsTrusted(new Uri(uri, UriKind.Absolute), trusted))
             {
-                return new(RegistrationError.InvalidRedirectUri($"The redirect URI '{uri}' does not point at a host this server trusts."));
+                return new(Errors.RedirectHostNotTrusted(uri));
             }
         }
 
@@ -182,7 +181,7 @@ internal sealed class MaxClientsPerCallerPolicy(IOptionsMonitor<DynamicClientReg
 
         var count = await store.CountByCreatorAsync(caller, cancellationToken).ConfigureAwait(false);
         return count >= limit
-            ? RegistrationError.InvalidMetadata($"The caller has registered {count} clients, the most this server allows; delete one first.")
+            ? Errors.TooManyClients(count)
             : context.Metadata;
     }
 }

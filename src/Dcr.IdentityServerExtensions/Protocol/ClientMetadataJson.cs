@@ -258,27 +258,25 @@ public static class ClientMetadataJson
     };
 
     /// <summary>Every description this reader gives a client.</summary>
+    // The texts live in the catalog of client-facing descriptions, each under its stable id.
     private static class Errors
     {
-        public static RegistrationError NotUtf8 => RegistrationError.InvalidMetadata("The request body is not valid UTF-8.");
+        public static RegistrationError NotUtf8 => RegistrationErrorDescriptions.RequestBodyNotUtf8();
 
-        public static RegistrationError Malformed => RegistrationError.InvalidMetadata(
-            "The request body is not a well-formed JSON document without duplicate member names.");
+        public static RegistrationError Malformed => RegistrationErrorDescriptions.RequestBodyNotWellFormedJson();
 
-        public static RegistrationError NotUnicode => RegistrationError.InvalidMetadata(
-            "The request body contains a string that is not valid Unicode.");
+        public static RegistrationError NotUnicode => RegistrationErrorDescriptions.StringNotValidUnicode();
 
-        public static RegistrationError NotAnObject => RegistrationError.InvalidMetadata(
-            "The request body must be a JSON object of client metadata.");
+        public static RegistrationError NotAnObject => RegistrationErrorDescriptions.RequestBodyNotObject();
 
-        public static RegistrationError WrongType(string name) => RegistrationError.InvalidMetadata(MemberTypes[name] switch
+        public static RegistrationError WrongType(string name) => MemberTypes[name] switch
         {
-            var type when type == typeof(string) => $"The '{name}' member must be a string.",
-            var type when type == typeof(long?) => $"The '{name}' member must be a non-negative integer.",
-            var type when type == typeof(bool?) => $"The '{name}' member must be a boolean.",
-            var type when type == typeof(JsonElement?) => $"The '{name}' member must be a JSON object.",
-            _ => $"The '{name}' member must be an array of strings.",
-        });
+            var type when type == typeof(string) => RegistrationErrorDescriptions.MemberNotString(name),
+            var type when type == typeof(long?) => RegistrationErrorDescriptions.MemberNotNonNegativeInteger(name),
+            var type when type == typeof(bool?) => RegistrationErrorDescriptions.MemberNotBoolean(name),
+            var type when type == typeof(JsonElement?) => RegistrationErrorDescriptions.MemberNotObject(name),
+            _ => RegistrationErrorDescriptions.MemberNotStringArray(name),
+        };
     }
 }
 

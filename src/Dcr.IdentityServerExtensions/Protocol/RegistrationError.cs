@@ -4,7 +4,10 @@ namespace Dcr.IdentityServerExtensions.Protocol;
 /// A protocol error: the RFC error code, a human-readable description and the HTTP status it is answered with.
 /// </summary>
 /// <param name="Code">One of <see cref="RegistrationErrorCodes"/>.</param>
-/// <param name="Description">A description safe to show the client; it never contains a secret.</param>
+/// <param name="Description">
+/// A description safe to show the client; it never contains a secret. The product's own descriptions end with a stable
+/// id in parentheses, such as <c>(DCR2112)</c> (see <c>docs/errors.md</c>); a host's policy writes its own.
+/// </param>
 /// <param name="StatusCode">The HTTP status code of the response.</param>
 public sealed record RegistrationError(string Code, string Description, int StatusCode = 400)
 {

@@ -9,6 +9,7 @@ using Dcr.IdentityServerExtensions.Validation;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Errors = Dcr.IdentityServerExtensions.Protocol.RegistrationErrorDescriptions;
 
 namespace Dcr.IdentityServerExtensions.Services;
 
@@ -24,6 +25,9 @@ public sealed class ClientIdMetadataDocuments
 {
     // The outcome tag of a fetch that gave a valid document; refusals are tagged with their reason's name.
     private const string MetricOutcomeValid = "valid";
+
+    // Longer URLs are refused before anything is fetched.
+    private const int MaxUrlLength = 2048;
 
     // As registration bodies are parsed: duplicate names would let two parsers disagree about a client.
     private static readonly JsonDocumentOptions DocumentOptions = new() { AllowDuplicateProperties = false, MaxDepth = 32 };
@@ -143,7 +147,7 @@ public sealed class ClientIdMetadataDocuments
 
             if (stored.Status == StoreStatus.Rejected && existing is not null)
             {
-                return Refuse(uri, ClientIdMetadataDocumentRefusal.InvalidMetadata, stored.Description);
+                return Refuse(uri, ClientIdMetadataDocumentRefusal.InvalidMetadata, Errors.StoreRejected(stored.Description).Description);
             }
 
             failure = stored;
@@ -158,7 +162,7 @@ public sealed class ClientIdMetadataDocuments
         {
             var current = await retry.ServiceProvider.GetRequiredService<IClientRegistrationStore>().FindAsync(clientId, cancellationToken).ConfigureAwait(false);
             return current is { Source: ClientSources.MetadataDocument } ? ClientIdMetadataDocumentOutcome.Ready.Instance
-                : failure.Status == StoreStatus.Rejected ? Refuse(uri, ClientIdMetadataDocumentRefusal.InvalidMetadata, failure.Description)
+                : failure.Status == StoreStatus.Rejected ? Refuse(uri, ClientIdMetadataDocumentRefusal.InvalidMetadata, Errors.StoreRejected(failure.Description).Description)
                 : Refuse(uri, ClientIdMetadataDocumentRefusal.StoreUnavailable, null);
         }
     }
@@ -238,15 +242,14 @@ public sealed class ClientIdMetadataDocuments
         if (request.ClientSecret is not null || request.ServerIssuedMembers.Contains(ClientMetadataNames.ClientSecretExpiresAt))
         {
             return ValidatedDocument.Refused(ClientIdMetadataDocumentRefusal.ForbiddenAuthMethod, request.ClientSecret is not null
-                ? "it contains a client_secret."
-                : "it contains client_secret_expires_at, which only a client with a secret has.");
+                ? Errors.MetadataDocumentHasClientSecret()
+                : Errors.MetadataDocumentHasSecretExpiry());
         }
 
         var method = request.Metadata.TokenEndpointAuthMethod ?? ClientMetadataValues.AuthMethodNone;
         if (method is ClientMetadataValues.AuthMethodClientSecretBasic or ClientMetadataValues.AuthMethodClientSecretPost or "client_secret_jwt")
         {
-            return ValidatedDocument.Refused(ClientIdMetadataDocumentRefusal.ForbiddenAuthMethod,
-                $"token_endpoint_auth_method '{Truncate(method)}' needs a shared secret.");
+            return ValidatedDocument.Refused(ClientIdMetadataDocumentRefusal.ForbiddenAuthMethod, Errors.MetadataDocumentSharedSecretMethod(method));
         }
 
         // The anonymous-registration limits, checked here first so that the refusal names the setting a document client
@@ -255,21 +258,18 @@ public sealed class ClientIdMetadataDocuments
         var limits = options.Anonymous;
         if (!limits.EffectiveTokenEndpointAuthMethods.Contains(method) || !options.EffectiveTokenEndpointAuthMethods.Contains(method))
         {
-            return ValidatedDocument.Refused(ClientIdMetadataDocumentRefusal.ForbiddenAuthMethod,
-                $"token_endpoint_auth_method '{Truncate(method)}' is not allowed for metadata document clients here (DynamicClientRegistration:Anonymous:AllowedTokenEndpointAuthMethods).");
+            return ValidatedDocument.Refused(ClientIdMetadataDocumentRefusal.ForbiddenAuthMethod, Errors.MetadataDocumentAuthMethodNotAllowed(method));
         }
 
         if ((request.Metadata.GrantTypes ?? []).FirstOrDefault(grantType => !limits.EffectiveGrantTypes.Contains(grantType)) is { } grantType)
         {
-            return ValidatedDocument.Refused(ClientIdMetadataDocumentRefusal.InvalidMetadata,
-                $"grant_type '{Truncate(grantType)}' is not allowed for metadata document clients here (DynamicClientRegistration:Anonymous:AllowedGrantTypes).");
+            return ValidatedDocument.Refused(ClientIdMetadataDocumentRefusal.InvalidMetadata, Errors.MetadataDocumentGrantTypeNotAllowed(grantType));
         }
 
         var scopes = AnonymousRegistrationPolicy.EffectiveScopes(options);
         if (request.Metadata.ScopeValues.FirstOrDefault(scope => !scopes.Contains(scope)) is { } scope)
         {
-            return ValidatedDocument.Refused(ClientIdMetadataDocumentRefusal.InvalidMetadata,
-                $"scope '{Truncate(scope)}' is not allowed for metadata document clients here (DynamicClientRegistration:Anonymous:AllowedScopes).");
+            return ValidatedDocument.Refused(ClientIdMetadataDocumentRefusal.InvalidMetadata, Errors.MetadataDocumentScopeNotAllowed(scope));
         }
 
         // A software statement vouches for a registration request; a document is vouched for by its URL's host.
@@ -294,9 +294,6 @@ public sealed class ClientIdMetadataDocuments
             ? ClientIdMetadataDocumentRefusal.InvalidRedirectUri
             : ClientIdMetadataDocumentRefusal.InvalidMetadata;
 
-    // Values from a document are the author's; descriptions quote at most this much of them.
-    private static string Truncate(string value) => value.Length <= 64 ? value : value[..64] + "...";
-
     /// <summary>
     /// Why <paramref name="clientId"/> is not a document URL (draft §3: https, a path, no fragment, no user
     /// information, no dot segments; a root path is accepted, as in draft -02), or <see langword="null"/> with the URL to
@@ -307,29 +304,29 @@ public sealed class ClientIdMetadataDocuments
         uri = null!;
         if (!clientId.StartsWith("https://", StringComparison.Ordinal))
         {
-            return "it must be an https URL, written with a lowercase 'https://'.";
+            return Errors.MetadataDocumentUrlNotHttps();
         }
 
-        if (clientId.Length > 2048)
+        if (clientId.Length > MaxUrlLength)
         {
-            return "it is longer than 2048 characters.";
+            return Errors.MetadataDocumentUrlTooLong(MaxUrlLength);
         }
 
         if (clientId.Contains('#', StringComparison.Ordinal))
         {
-            return "it must not contain a fragment.";
+            return Errors.MetadataDocumentUrlHasFragment();
         }
 
         if (clientId.Any(character => char.IsControl(character) || char.IsWhiteSpace(character) || character == '\\'))
         {
-            return "it contains spaces, control characters or backslashes.";
+            return Errors.MetadataDocumentUrlHasSpacesOrBackslashes();
         }
 
         var authorityEnd = clientId.IndexOfAny(['/', '?'], "https://".Length);
         var authority = authorityEnd < 0 ? clientId["https://".Length..] : clientId["https://".Length..authorityEnd];
         if (authority.Contains('@', StringComparison.Ordinal))
         {
-            return "it must not contain user information.";
+            return Errors.MetadataDocumentUrlHasUserInformation();
         }
 
         var pathEnd = clientId.IndexOf('?', StringComparison.Ordinal);
@@ -341,13 +338,13 @@ public sealed class ClientIdMetadataDocuments
             var decoded = segment.Replace("%2e", ".", StringComparison.OrdinalIgnoreCase);
             if (decoded is "." or "..")
             {
-                return "it must not contain '.' or '..' path segments.";
+                return Errors.MetadataDocumentUrlHasDotSegments();
             }
         }
 
         if (!Uri.TryCreate(clientId, UriKind.Absolute, out var parsed) || parsed.Scheme != Uri.UriSchemeHttps || string.IsNullOrEmpty(parsed.Host))
         {
-            return "it is not an absolute https URL with a host.";
+            return Errors.MetadataDocumentUrlNotAbsolute();
         }
 
         uri = parsed;
@@ -413,7 +410,7 @@ public sealed class ClientIdMetadataDocuments
         var path = uri is null ? string.Empty : uri.AbsolutePath;
         Log.MetadataDocumentRefused(_logger, host, path, name);
         _metrics.RecordMetadataDocumentRefusal(name);
-        return new ClientIdMetadataDocumentOutcome.Refused(reason, ClientIdMetadataDocumentOutcome.Describe(reason, detail));
+        return new ClientIdMetadataDocumentOutcome.Refused(reason, Errors.MetadataDocumentRefused(reason, detail));
     }
 
     private sealed record ValidatedDocument(ClientMetadata? Metadata, ClientIdMetadataDocumentRefusal? Refusal, string? Detail, TimeSpan Lifetime)
@@ -519,24 +516,5 @@ public abstract record ClientIdMetadataDocumentOutcome
         ClientIdMetadataDocumentRefusal.InvalidRedirectUri => "invalid_redirect_uri",
         ClientIdMetadataDocumentRefusal.InvalidMetadata => "invalid_metadata",
         _ => "store_unavailable",
-    };
-
-    // Every client-facing description of a refusal, in one place; none quotes the document.
-    internal static string Describe(ClientIdMetadataDocumentRefusal reason, string? detail) => reason switch
-    {
-        ClientIdMetadataDocumentRefusal.InvalidUrl => $"The client_id is not a valid Client ID Metadata Document URL: {detail}",
-        ClientIdMetadataDocumentRefusal.HostNotAllowed => "The client_id's host is not allowed to publish Client ID Metadata Documents on this server.",
-        ClientIdMetadataDocumentRefusal.SpecialUseAddress => "The client's metadata document is on a special-use address (loopback, private or link-local network) and was not fetched.",
-        ClientIdMetadataDocumentRefusal.Unreachable => "The client's metadata document could not be fetched: its host could not be reached over https.",
-        ClientIdMetadataDocumentRefusal.TimedOut => "The client's metadata document could not be fetched: its host did not answer in time.",
-        ClientIdMetadataDocumentRefusal.Redirected => "The client's metadata document could not be fetched: its URL answered with a redirect, which is not followed.",
-        ClientIdMetadataDocumentRefusal.UnexpectedStatus => "The client's metadata document could not be fetched: its URL did not answer 200.",
-        ClientIdMetadataDocumentRefusal.TooLarge => "The client's metadata document is too large.",
-        ClientIdMetadataDocumentRefusal.NotJson => "The client's metadata document is not JSON: it must be a JSON object.",
-        ClientIdMetadataDocumentRefusal.ClientIdMismatch => "The client_id in the client's metadata document does not match the URL it was fetched from (client_id mismatch).",
-        ClientIdMetadataDocumentRefusal.ForbiddenAuthMethod => $"The client's metadata document asks for a forbidden authentication method: {detail}",
-        ClientIdMetadataDocumentRefusal.InvalidRedirectUri => $"The client's metadata document has an invalid redirect URI: {detail}",
-        ClientIdMetadataDocumentRefusal.InvalidMetadata => $"The client's metadata document is not acceptable: {detail}",
-        _ => "The client could not be stored; retry later.",
     };
 }

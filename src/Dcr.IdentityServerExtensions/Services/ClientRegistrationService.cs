@@ -6,6 +6,7 @@ using Dcr.IdentityServerExtensions.Secrets;
 using Dcr.IdentityServerExtensions.Stores;
 using Dcr.IdentityServerExtensions.Validation;
 using Microsoft.Extensions.Options;
+using Errors = Dcr.IdentityServerExtensions.Protocol.RegistrationErrorDescriptions;
 
 namespace Dcr.IdentityServerExtensions.Services;
 
@@ -134,23 +135,22 @@ internal sealed class ClientRegistrationService
 
         if (request.ServerIssuedMembers.Count > 0)
         {
-            return RegistrationError.InvalidRequest(
-                $"The request must not contain {string.Join(", ", request.ServerIssuedMembers)} (RFC 7592 §2.2).");
+            return Errors.ServerIssuedMembersInUpdate(request.ServerIssuedMembers);
         }
 
         if (request.ClientId is null)
         {
-            return RegistrationError.InvalidRequest("The request must contain the client_id of the client being updated.");
+            return Errors.ClientIdMissingInUpdate();
         }
 
         if (!string.Equals(request.ClientId, client.ClientId, StringComparison.Ordinal))
         {
-            return RegistrationError.InvalidRequest("The client_id in the request does not match the client being updated.");
+            return Errors.ClientIdMismatchInUpdate();
         }
 
         if (request.ClientSecret is not null && !RegistrationSecrets.Verify(request.ClientSecret, client.ClientSecretHash))
         {
-            return RegistrationError.InvalidRequest("The client_secret in the request does not match the client's current secret.");
+            return Errors.ClientSecretMismatchInUpdate();
         }
 
         // Policies decide an update on the caller that registered the client, as they decided the registration.
@@ -189,8 +189,7 @@ internal sealed class ClientRegistrationService
     {
         if (request.UnsupportedMembers.Count > 0)
         {
-            return RegistrationError.InvalidMetadata(
-                $"This server does not support {string.Join(", ", request.UnsupportedMembers)}; register without {(request.UnsupportedMembers.Count == 1 ? "it" : "them")}.");
+            return Errors.UnsupportedMembers(request.UnsupportedMembers);
         }
 
         var metadata = AnonymousRegistrationPolicy.IsAnonymous(operation, caller, existing)
@@ -312,16 +311,13 @@ internal sealed class ClientRegistrationService
 
     private static readonly string UnknownClientHash = RegistrationSecrets.Hash(RegistrationSecrets.CreateSecret());
 
-    private static RegistrationError InvalidRegistrationToken { get; } =
-        RegistrationError.InvalidToken("The registration access token is missing, invalid or not issued for this client.");
+    private static RegistrationError InvalidRegistrationToken { get; } = Errors.RegistrationAccessTokenInvalid();
 
     private static RegistrationError StoreError(StoreResult result) => result.Status switch
     {
-        StoreStatus.Rejected => RegistrationError.InvalidMetadata(result.Description ?? "The server could not store the client."),
-        StoreStatus.Conflict => new RegistrationError(RegistrationErrorCodes.InvalidRequest,
-            "The client registration was changed by a concurrent request; read it again and retry.", 409),
+        StoreStatus.Rejected => Errors.StoreRejected(result.Description),
+        StoreStatus.Conflict => Errors.ConcurrentChange(),
         StoreStatus.NotFound => InvalidRegistrationToken,
-        _ => new RegistrationError(RegistrationErrorCodes.TemporarilyUnavailable,
-            "The client registration store is temporarily unavailable; retry later.", 503),
+        _ => Errors.StoreUnavailable(),
     };
 }

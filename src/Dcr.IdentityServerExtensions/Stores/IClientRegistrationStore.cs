@@ -64,5 +64,9 @@ public sealed record StoreResult(StoreStatus Status, StoredClient? Client = null
     public static StoreResult Unavailable { get; } = new(StoreStatus.Unavailable);
 
     /// <summary>A client the host refused.</summary>
-    public static StoreResult Rejected(string description) => new(StoreStatus.Rejected, Description: description);
+    /// <param name="description">
+    /// Why, in words safe to show the client, or <see langword="null"/> for the product's own words; either way the
+    /// <c>error_description</c> ends with the id DCR2703.
+    /// </param>
+    public static StoreResult Rejected(string? description = null) => new(StoreStatus.Rejected, Description: description);
 }

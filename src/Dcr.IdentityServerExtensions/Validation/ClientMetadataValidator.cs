@@ -2,6 +2,7 @@ using System.Text.Json;
 using Dcr.IdentityServerExtensions.Options;
 using Dcr.IdentityServerExtensions.Protocol;
 using Microsoft.Extensions.Options;
+using Errors = Dcr.IdentityServerExtensions.Protocol.RegistrationErrorDescriptions;
 
 namespace Dcr.IdentityServerExtensions.Validation;
 
@@ -36,19 +37,19 @@ internal sealed class ClientMetadataValidator
         var applicationType = metadata.ApplicationType ?? ClientMetadataValues.ApplicationTypeWeb;
         if (applicationType is not (ClientMetadataValues.ApplicationTypeWeb or ClientMetadataValues.ApplicationTypeNative))
         {
-            return RegistrationError.InvalidMetadata($"application_type must be '{ClientMetadataValues.ApplicationTypeWeb}' or '{ClientMetadataValues.ApplicationTypeNative}'.");
+            return Errors.ApplicationTypeInvalid();
         }
 
         var authMethod = metadata.TokenEndpointAuthMethod ?? ClientMetadataValues.AuthMethodClientSecretBasic;
         if (!options.EffectiveTokenEndpointAuthMethods.Contains(authMethod))
         {
-            return RegistrationError.InvalidMetadata($"token_endpoint_auth_method '{Truncate(authMethod)}' is not allowed. Allowed: {string.Join(", ", options.EffectiveTokenEndpointAuthMethods)}.");
+            return Errors.TokenEndpointAuthMethodNotAllowed(authMethod, options.EffectiveTokenEndpointAuthMethods);
         }
 
         var grantTypes = Distinct(metadata.GrantTypes ?? [ClientMetadataValues.GrantAuthorizationCode]);
         if (grantTypes.Count == 0)
         {
-            return RegistrationError.InvalidMetadata("grant_types must not be empty.");
+            return Errors.GrantTypesEmpty();
         }
 
         var allowedGrantTypes = options.EffectiveGrantTypes;
@@ -56,7 +57,7 @@ internal sealed class ClientMetadataValidator
         {
             if (!allowedGrantTypes.Contains(grantType))
             {
-                return RegistrationError.InvalidMetadata($"grant_type '{Truncate(grantType)}' is not allowed. Allowed: {string.Join(", ", allowedGrantTypes)}.");
+                return Errors.GrantTypeNotAllowed(grantType, allowedGrantTypes);
             }
         }
 
@@ -76,7 +77,7 @@ internal sealed class ClientMetadataValidator
 
         if (authMethod == ClientMetadataValues.AuthMethodNone && grantTypes.Contains(ClientMetadataValues.GrantClientCredentials))
         {
-            return RegistrationError.InvalidMetadata("A public client (token_endpoint_auth_method 'none') cannot use the client_credentials grant.");
+            return Errors.PublicClientCannotUseClientCredentials();
         }
 
         var limits = options.Limits;
@@ -88,7 +89,7 @@ internal sealed class ClientMetadataValidator
 
         if (usesAuthorizationEndpoint && metadata.RedirectUris.Count == 0)
         {
-            return RegistrationError.InvalidRedirectUri("redirect_uris must contain at least one URI for the authorization_code and implicit grants.");
+            return Errors.RedirectUrisRequired();
         }
 
         // RFC 8252 §7.3 and OAuth 2.1 §8.4.2: a public client of the code flow (which must use PKCE) may redirect to an
@@ -103,7 +104,7 @@ internal sealed class ClientMetadataValidator
             var problem = CheckRedirectUri(redirectUri, applicationType, loopbackHttpAllowed, options, out var normalized);
             if (problem is not null)
             {
-                return RegistrationError.InvalidRedirectUri($"redirect_uri '{Truncate(redirectUri)}' is invalid: {problem}");
+                return Errors.RedirectUriInvalid(redirectUri, problem);
             }
 
             redirectUris.Add(normalized);
@@ -115,7 +116,7 @@ internal sealed class ClientMetadataValidator
             var problem = CheckRedirectUri(redirectUri, applicationType, loopbackHttpAllowed, options, out var normalized);
             if (problem is not null)
             {
-                return RegistrationError.InvalidMetadata($"post_logout_redirect_uri '{Truncate(redirectUri)}' is invalid: {problem}");
+                return Errors.PostLogoutRedirectUriInvalid(redirectUri, problem);
             }
 
             postLogoutRedirectUris.Add(normalized);
@@ -204,17 +205,17 @@ internal sealed class ClientMetadataValidator
         var maxLength = options.Limits.MaxStringLength;
         if (value.Length > maxLength)
         {
-            return $"it is longer than {maxLength} characters.";
+            return Errors.RedirectUriTooLong(maxLength);
         }
 
         if (value.Contains('#', StringComparison.Ordinal))
         {
-            return "it must not contain a fragment.";
+            return Errors.RedirectUriHasFragment();
         }
 
         if (value.Any(char.IsControl) || value.Contains(' ', StringComparison.Ordinal))
         {
-            return "it contains spaces or control characters.";
+            return Errors.RedirectUriHasSpacesOrControlCharacters();
         }
 
         var international = NormalizeInternationalHost(value, out normalized);
@@ -223,31 +224,29 @@ internal sealed class ClientMetadataValidator
             return international;
         }
 
-        if (!Uri.TryCreate(normalized, UriKind.Absolute, out var uri))
+        // On Unix, Uri reads a rooted path ("/cb") as an implicit file URI; an absolute redirect URI names its scheme.
+        if (!Uri.TryCreate(normalized, UriKind.Absolute, out var uri)
+            || !normalized.StartsWith(uri.Scheme + ":", StringComparison.OrdinalIgnoreCase))
         {
-            return "it is not an absolute URI.";
+            return Errors.RedirectUriNotAbsolute();
         }
 
         if (ForbiddenSchemes.Contains(uri.Scheme))
         {
-            return $"the '{uri.Scheme}' scheme is not allowed.";
+            return Errors.RedirectUriForbiddenScheme(uri.Scheme);
         }
 
         if (!string.IsNullOrEmpty(uri.UserInfo))
         {
-            return "it must not contain user information.";
+            return Errors.RedirectUriHasUserInformation();
         }
 
+        // An http or https URI without a host does not parse as absolute: it was refused just above.
         var isHttp = uri.Scheme == Uri.UriSchemeHttp;
         var isHttps = uri.Scheme == Uri.UriSchemeHttps;
-        if ((isHttp || isHttps) && string.IsNullOrEmpty(uri.Host))
-        {
-            return "it has no host.";
-        }
-
         if ((isHttp || isHttps) && !IsValidAsciiHost(uri.Host))
         {
-            return "its host is not a valid internationalized domain name.";
+            return Errors.RedirectUriHostNotValidIdn();
         }
 
         if (isHttp && uri.IsLoopback && (loopbackHttpAllowed || applicationType == ClientMetadataValues.ApplicationTypeNative))
@@ -259,14 +258,14 @@ internal sealed class ClientMetadataValidator
         {
             return isHttps ? null
                 : isHttp && uri.IsLoopback
-                    ? "http loopback redirect URIs are for public clients (token_endpoint_auth_method 'none') of the authorization_code grant, or native clients."
-                    : "web clients must use https redirect URIs (http is accepted only for loopback hosts of public or native clients).";
+                    ? Errors.RedirectUriLoopbackNotForThisClient()
+                    : Errors.RedirectUriWebNotHttps();
         }
 
         // RFC 8252 §7: native apps use a private-use scheme, a claimed https URI, or an http loopback interface.
         if (isHttp)
         {
-            return "native clients may use http only with a loopback host (127.0.0.1, [::1] or localhost).";
+            return Errors.RedirectUriNativeHttpNotLoopback();
         }
 
         // RFC 8252 §7.1: a private-use scheme is a reverse domain name the app's author controls. Schemes without a
@@ -275,7 +274,7 @@ internal sealed class ClientMetadataValidator
         if (!isHttps && !IsReverseDomainScheme(uri.Scheme)
             && !options.AllowedPrivateUseSchemes.Contains(uri.Scheme, StringComparer.OrdinalIgnoreCase))
         {
-            return $"the '{uri.Scheme}' scheme is not a private-use scheme in reverse-domain form (such as 'com.example.app', RFC 8252 §7.1) and is not in {DynamicClientRegistrationOptions.SectionName}:AllowedPrivateUseSchemes.";
+            return Errors.RedirectUriSchemeNotPrivateUse(uri.Scheme);
         }
 
         return null;
@@ -302,7 +301,7 @@ internal sealed class ClientMetadataValidator
         if (schemeEnd <= 0 || !(value.AsSpan(0, schemeEnd).Equals(Uri.UriSchemeHttps, StringComparison.OrdinalIgnoreCase)
             || value.AsSpan(0, schemeEnd).Equals(Uri.UriSchemeHttp, StringComparison.OrdinalIgnoreCase)))
         {
-            return "it contains non-ASCII characters; only an http or https host name may be internationalized.";
+            return Errors.RedirectUriNonAsciiOutsideHost();
         }
 
         var authorityStart = schemeEnd + 3;
@@ -314,13 +313,13 @@ internal sealed class ClientMetadataValidator
 
         if (!value.AsSpan(authorityEnd).ToString().All(char.IsAscii))
         {
-            return "it contains non-ASCII characters in its path or query; percent-encode them.";
+            return Errors.RedirectUriNonAsciiPathOrQuery();
         }
 
         var authority = value[authorityStart..authorityEnd];
         if (authority.Contains('@', StringComparison.Ordinal))
         {
-            return "it must not contain user information.";
+            return Errors.RedirectUriHasUserInformation();
         }
 
         var portStart = authority.LastIndexOf(':');
@@ -333,12 +332,12 @@ internal sealed class ClientMetadataValidator
         }
         catch (ArgumentException)
         {
-            return "its host is not a valid internationalized domain name.";
+            return Errors.RedirectUriHostNotValidIdn();
         }
 
         if (!port.All(char.IsAscii))
         {
-            return "its port is not a number.";
+            return Errors.RedirectUriPortNotNumber();
         }
 
         normalized = string.Concat(value.AsSpan(0, authorityStart), asciiHost.ToLowerInvariant(), port, value.AsSpan(authorityEnd));
@@ -375,7 +374,7 @@ internal sealed class ClientMetadataValidator
             var components = responseType.Split(' ', StringSplitOptions.RemoveEmptyEntries);
             if (components.Length == 0)
             {
-                return RegistrationError.InvalidMetadata("response_types must not contain an empty value.");
+                return Errors.ResponseTypeEmpty();
             }
 
             foreach (var component in components)
@@ -389,7 +388,7 @@ internal sealed class ClientMetadataValidator
                         needsImplicit = true;
                         break;
                     default:
-                        return RegistrationError.InvalidMetadata($"response_type '{Truncate(responseType)}' is not supported.");
+                        return Errors.ResponseTypeUnsupported(responseType);
                 }
             }
         }
@@ -397,22 +396,22 @@ internal sealed class ClientMetadataValidator
         // RFC 7591 §2.1: the grant types and response types must agree.
         if (needsCode && !grantTypes.Contains(ClientMetadataValues.GrantAuthorizationCode))
         {
-            return RegistrationError.InvalidMetadata("response_type 'code' requires the authorization_code grant type.");
+            return Errors.CodeResponseTypeNeedsAuthorizationCodeGrant();
         }
 
         if (needsImplicit && !grantTypes.Contains(ClientMetadataValues.GrantImplicit))
         {
-            return RegistrationError.InvalidMetadata("response_types 'token' and 'id_token' require the implicit grant type.");
+            return Errors.ImplicitResponseTypesNeedImplicitGrant();
         }
 
         if (grantTypes.Contains(ClientMetadataValues.GrantAuthorizationCode) && !needsCode)
         {
-            return RegistrationError.InvalidMetadata("the authorization_code grant type requires the 'code' response type.");
+            return Errors.AuthorizationCodeGrantNeedsCodeResponseType();
         }
 
         if (grantTypes.Contains(ClientMetadataValues.GrantImplicit) && !needsImplicit)
         {
-            return RegistrationError.InvalidMetadata("the implicit grant type requires a 'token' or 'id_token' response type.");
+            return Errors.ImplicitGrantNeedsImplicitResponseType();
         }
 
         return null;
@@ -433,7 +432,7 @@ internal sealed class ClientMetadataValidator
         {
             if (count > limit)
             {
-                return RegistrationError.InvalidMetadata($"{name} has {count} entries; at most {limit} are accepted.");
+                return Errors.TooManyEntries(name, count, limit);
             }
         }
 
@@ -454,7 +453,7 @@ internal sealed class ClientMetadataValidator
         {
             if (value is not null && (value.Length > maxLength || value.Any(char.IsControl)))
             {
-                return RegistrationError.InvalidMetadata($"{name} must be at most {maxLength} characters without control characters.");
+                return Errors.TextInvalid(name, maxLength);
             }
         }
 
@@ -462,7 +461,7 @@ internal sealed class ClientMetadataValidator
         {
             if (contact.Length == 0 || contact.Length > maxLength || contact.Any(char.IsControl))
             {
-                return RegistrationError.InvalidMetadata($"contacts entries must be non-empty, at most {maxLength} characters, without control characters.");
+                return Errors.ContactInvalid(maxLength);
             }
         }
 
@@ -488,9 +487,7 @@ internal sealed class ClientMetadataValidator
                 || !(uri.Scheme == Uri.UriSchemeHttps || (!httpsOnly && uri.Scheme == Uri.UriSchemeHttp))
                 || string.IsNullOrEmpty(uri.Host) || !string.IsNullOrEmpty(uri.UserInfo))
             {
-                return RegistrationError.InvalidMetadata(httpsOnly
-                    ? $"{name} must be an absolute https URI."
-                    : $"{name} must be an absolute http or https URI.");
+                return httpsOnly ? Errors.JwksUriNotHttps() : Errors.WebUriInvalid(name);
             }
         }
 
@@ -504,32 +501,32 @@ internal sealed class ClientMetadataValidator
             // RFC 7591 §2: jwks and jwks_uri MUST NOT both be present.
             if (metadata.JwksUri is not null)
             {
-                return RegistrationError.InvalidMetadata("jwks and jwks_uri must not both be present.");
+                return Errors.JwksAndJwksUri();
             }
 
             var text = jwks.GetRawText();
             if (!jwks.TryGetProperty("keys", out var keys) || keys.ValueKind != JsonValueKind.Array || keys.GetArrayLength() == 0)
             {
-                return RegistrationError.InvalidMetadata("jwks must be a JSON Web Key Set with a non-empty 'keys' array.");
+                return Errors.JwksWithoutKeys();
             }
 
             foreach (var key in keys.EnumerateArray())
             {
                 if (key.ValueKind != JsonValueKind.Object || !key.TryGetProperty("kty", out var kty) || kty.ValueKind != JsonValueKind.String)
                 {
-                    return RegistrationError.InvalidMetadata("every key in jwks must be a JSON object with a 'kty' member.");
+                    return Errors.JwksKeyWithoutType();
                 }
 
                 // A private or symmetric key has no place in a client's public key set; storing one would leak it.
                 if (key.TryGetProperty("d", out _) || key.TryGetProperty("k", out _))
                 {
-                    return RegistrationError.InvalidMetadata("jwks must contain public keys only.");
+                    return Errors.JwksNotPublic();
                 }
             }
 
             if (!PublicJsonWebKeys.TryRead(text, out _))
             {
-                return RegistrationError.InvalidMetadata("jwks must contain at least one well-formed RSA or EC public key.");
+                return Errors.JwksKeyNotUsable();
             }
         }
 
@@ -539,7 +536,7 @@ internal sealed class ClientMetadataValidator
             // client may publish them after registering, and rotates them there without updating its registration.
             if (metadata.Jwks is null && metadata.JwksUri is null)
             {
-                return RegistrationError.InvalidMetadata("private_key_jwt requires the client's public keys, inline in jwks or at an https jwks_uri.");
+                return Errors.PrivateKeyJwtWithoutKeys();
             }
         }
 
@@ -547,12 +544,12 @@ internal sealed class ClientMetadataValidator
         {
             if (authMethod != ClientMetadataValues.AuthMethodPrivateKeyJwt)
             {
-                return RegistrationError.InvalidMetadata("token_endpoint_auth_signing_alg applies to private_key_jwt only.");
+                return Errors.SigningAlgorithmWithoutPrivateKeyJwt();
             }
 
             if (!AsymmetricSigningAlgorithms.Contains(algorithm))
             {
-                return RegistrationError.InvalidMetadata($"token_endpoint_auth_signing_alg must be one of {string.Join(", ", AsymmetricSigningAlgorithms)}.");
+                return Errors.SigningAlgorithmUnsupported(AsymmetricSigningAlgorithms);
             }
         }
 
@@ -563,20 +560,20 @@ internal sealed class ClientMetadataValidator
     {
         if (metadata.IdTokenSignedResponseAlg is { } idTokenAlgorithm && !options.SupportedIdTokenSigningAlgorithms.Contains(idTokenAlgorithm))
         {
-            return RegistrationError.InvalidMetadata($"id_token_signed_response_alg '{Truncate(idTokenAlgorithm)}' is not supported. Supported: {string.Join(", ", options.SupportedIdTokenSigningAlgorithms)}.");
+            return Errors.IdTokenSigningAlgorithmUnsupported(idTokenAlgorithm, options.SupportedIdTokenSigningAlgorithms);
         }
 
         if (metadata.RequestObjectSigningAlg is { } requestAlgorithm && !options.SupportedRequestObjectSigningAlgorithms.Contains(requestAlgorithm))
         {
-            return RegistrationError.InvalidMetadata(options.SupportedRequestObjectSigningAlgorithms.Count == 0
-                ? "request_object_signing_alg is not supported: this server does not accept request objects."
-                : $"request_object_signing_alg '{Truncate(requestAlgorithm)}' is not supported. Supported: {string.Join(", ", options.SupportedRequestObjectSigningAlgorithms)}.");
+            return options.SupportedRequestObjectSigningAlgorithms.Count == 0
+                ? Errors.RequestObjectsNotSupported()
+                : Errors.RequestObjectSigningAlgorithmUnsupported(requestAlgorithm, options.SupportedRequestObjectSigningAlgorithms);
         }
 
         var subjectTypes = options.SupportedSubjectTypes.Count > 0 ? options.SupportedSubjectTypes : ["public"];
         if (metadata.SubjectType is { } subjectType && !subjectTypes.Contains(subjectType))
         {
-            return RegistrationError.InvalidMetadata($"subject_type '{Truncate(subjectType)}' is not supported. Supported: {string.Join(", ", subjectTypes)}.");
+            return Errors.SubjectTypeUnsupported(subjectType, subjectTypes);
         }
 
         return null;
@@ -588,12 +585,12 @@ internal sealed class ClientMetadataValidator
         {
             if (!options.ExtendedMetadata.TryGetValue(name, out var definition))
             {
-                return RegistrationError.InvalidMetadata($"'{Truncate(name)}' is not a metadata member this server accepts.");
+                return Errors.ExtendedMemberNotAccepted(name);
             }
 
             if (value.GetRawText().Length > options.Limits.MaxStringLength * 4)
             {
-                return RegistrationError.InvalidMetadata($"'{name}' is too large.");
+                return Errors.ExtendedMemberTooLarge(name);
             }
 
             var valid = definition.MultiValued
@@ -610,9 +607,9 @@ internal sealed class ClientMetadataValidator
                     ExtendedMetadataType.Object => "JSON object",
                     _ => "non-null JSON",
                 };
-                return RegistrationError.InvalidMetadata(definition.MultiValued
-                    ? $"'{name}' must be an array of at most {options.Limits.MaxArrayLength} {type} values."
-                    : $"'{name}' must be a single {type}.");
+                return definition.MultiValued
+                    ? Errors.ExtendedMemberNotArrayOf(name, options.Limits.MaxArrayLength, type)
+                    : Errors.ExtendedMemberNotSingle(name, type);
             }
         }
 
@@ -640,12 +637,12 @@ internal sealed class ClientMetadataValidator
         {
             if (!IsScopeToken(value))
             {
-                return RegistrationError.InvalidMetadata("scope must be a space-separated list of scope values (RFC 6749 §3.3).");
+                return Errors.ScopeNotScopeTokens();
             }
 
             if (!options.AllowedScopes.Contains(value))
             {
-                return RegistrationError.InvalidMetadata($"scope '{Truncate(value)}' is not allowed.");
+                return Errors.ScopeNotAllowed(value);
             }
         }
 
@@ -653,7 +650,4 @@ internal sealed class ClientMetadataValidator
     }
 
     private static List<string> Distinct(IEnumerable<string> values) => values.Distinct(StringComparer.Ordinal).ToList();
-
-    // Descriptions echo client input; bound it so an error body never becomes a large reflection of the request.
-    private static string Truncate(string value) => value.Length <= 100 ? value : string.Concat(value.AsSpan(0, 100), "…");
 }

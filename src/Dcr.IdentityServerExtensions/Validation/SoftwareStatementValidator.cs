@@ -7,6 +7,7 @@ using Dcr.IdentityServerExtensions.Protocol;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using Errors = Dcr.IdentityServerExtensions.Protocol.RegistrationErrorDescriptions;
 
 namespace Dcr.IdentityServerExtensions.Validation;
 
@@ -60,7 +61,7 @@ internal sealed class SoftwareStatementValidator
         if (statement is null)
         {
             return options.Required
-                ? new RegistrationError(RegistrationErrorCodes.InvalidSoftwareStatement, "This server requires a software_statement.")
+                ? Errors.SoftwareStatementRequired()
                 : request;
         }
 
@@ -80,8 +81,7 @@ internal sealed class SoftwareStatementValidator
                 .ToList();
             if (unattested.Count > 0)
             {
-                return RegistrationError.InvalidMetadata(
-                    $"This server requires every metadata member to come from the software_statement; {string.Join(", ", unattested.Take(10))} {(unattested.Count == 1 ? "is" : "are")} not in it.");
+                return Errors.SoftwareStatementUnattestedMembers(unattested);
             }
         }
 
@@ -98,33 +98,32 @@ internal sealed class SoftwareStatementValidator
         }
         catch (ArgumentException)
         {
-            return Invalid("The software_statement is not a signed JWT.");
+            // Also a payload that is not a JSON object: the token reads its claims as one.
+            return Errors.SoftwareStatementNotJwt();
         }
 
         // A statement is a plain signed JWT; an access token, ID token or client assertion of the same issuer must
         // not pass for one (RFC 8725 §3.11).
         if (!string.IsNullOrEmpty(token.Typ) && !string.Equals(token.Typ, "JWT", StringComparison.OrdinalIgnoreCase))
         {
-            return Invalid($"The software_statement's typ must be JWT when present, not '{Truncate(token.Typ)}'.");
+            return Errors.SoftwareStatementType(token.Typ);
         }
 
         if (!token.TryGetPayloadValue<long>("exp", out _))
         {
-            return Invalid("The software_statement must carry an expiration time (exp).");
+            return Errors.SoftwareStatementWithoutExpiration();
         }
 
         var issuer = options.TrustedIssuers.FirstOrDefault(trusted => string.Equals(trusted.Issuer, token.Issuer, StringComparison.Ordinal));
         if (issuer is null)
         {
-            return new RegistrationError(RegistrationErrorCodes.UnapprovedSoftwareStatement,
-                "The software_statement was not issued by an issuer this server trusts.");
+            return Errors.SoftwareStatementIssuerNotTrusted();
         }
 
         var keys = await KeysAsync(issuer, cancellationToken).ConfigureAwait(false);
         if (keys.Count == 0)
         {
-            return new RegistrationError(RegistrationErrorCodes.TemporarilyUnavailable,
-                "The keys of the software statement's issuer cannot be obtained; retry later.", 503);
+            return Errors.SoftwareStatementKeysUnavailable();
         }
 
         var result = await _handler.ValidateTokenAsync(token, new TokenValidationParameters
@@ -140,18 +139,11 @@ internal sealed class SoftwareStatementValidator
 
         if (!result.IsValid)
         {
-            return Invalid("The software_statement's signature, issuer or lifetime is not valid.");
+            return Errors.SoftwareStatementNotValid();
         }
 
         using var payload = JsonDocument.Parse(Base64UrlEncoder.Decode(token.EncodedPayload));
-        return payload.RootElement.ValueKind == JsonValueKind.Object
-            ? payload.RootElement.Clone()
-            : Invalid("The software_statement's claims are not a JSON object.");
-
-        static RegistrationError Invalid(string description) =>
-            new(RegistrationErrorCodes.InvalidSoftwareStatement, description);
-
-        static string Truncate(string value) => value.Length <= 40 ? value : string.Concat(value.AsSpan(0, 40), "…");
+        return payload.RootElement.Clone();
     }
 
     // The product's clock, not the machine's, decides expiry (tests move it); one minute of skew between issuer and us.

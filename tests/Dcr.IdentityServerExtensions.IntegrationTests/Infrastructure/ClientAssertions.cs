@@ -20,10 +20,11 @@ public static class ClientAssertions
 
     /// <summary>
     /// A signed assertion of <paramref name="clientId"/>: <paramref name="type"/> null leaves typ out of the header;
-    /// <paramref name="lifetime"/> null leaves exp out; <paramref name="jwtId"/> null leaves jti out.
+    /// <paramref name="lifetime"/> null leaves exp out; <paramref name="jwtId"/> null leaves jti out;
+    /// <paramref name="notBefore"/> sets nbf.
     /// </summary>
     public static string Create(ECDsaSecurityKey key, string clientId, DateTimeOffset now, string audience = TokenEndpoint,
-        string? type = "JWT", TimeSpan? lifetime = null, string? jwtId = "", bool withExpiry = true)
+        string? type = "JWT", TimeSpan? lifetime = null, string? jwtId = "", bool withExpiry = true, DateTimeOffset? notBefore = null)
     {
         var claims = new Dictionary<string, object>
         {
@@ -35,6 +36,11 @@ public static class ClientAssertions
         if (withExpiry)
         {
             claims["exp"] = now.Add(lifetime ?? TimeSpan.FromMinutes(2)).ToUnixTimeSeconds();
+        }
+
+        if (notBefore is { } nbf)
+        {
+            claims["nbf"] = nbf.ToUnixTimeSeconds();
         }
 
         if (jwtId is not null)
@@ -83,11 +89,13 @@ public static class ClientAssertions
              "token_endpoint_auth_signing_alg":"ES256","jwks":{{SoftwareStatementTests.PublicJwks(key)}}}
             """)).ClientId;
 
-    /// <summary>Asserts that the token endpoint refused the client: 400 or 401 with invalid_client.</summary>
-    public static void ShouldBeInvalidClient(this TokenResponse response)
+    /// <summary>
+    /// Asserts that the token endpoint refused the client: 400 or 401 with invalid_client, for the rule
+    /// <paramref name="id"/> of this product, or (null) for a reason of OpenIddict's own.
+    /// </summary>
+    public static void ShouldBeInvalidClient(this TokenResponse response, string? id)
     {
-        response.IsError.Should().BeTrue(response.Raw);
         ((int)response.HttpStatusCode).Should().BeOneOf([400, 401], response.Raw);
-        response.ProtocolError().Should().Be("invalid_client", response.Raw);
+        response.ShouldBeProtocolError("invalid_client", id);
     }
 }

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Duende.IdentityModel;
 using Duende.IdentityModel.Client;
+using Dcr.IdentityServerExtensions.Testing;
 
 namespace Dcr.IdentityServerExtensions.IntegrationTests.Infrastructure;
 
@@ -151,6 +152,21 @@ public sealed class DcrTestClient(HttpClient http) : IDisposable
         return response.StatusCode;
     }
 
+    /// <summary>
+    /// Calls the sample's protected API with an access token it refuses, and returns the <c>error_description</c> of
+    /// its RFC 6750 challenge (<c>WWW-Authenticate: Bearer error="invalid_token", error_description="…"</c>).
+    /// </summary>
+    public async Task<string?> RefusedApiCallDescriptionAsync(string accessToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/whoami");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        using var response = await Http.SendAsync(request);
+        response.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        var challenge = response.Headers.WwwAuthenticate.ToString();
+        var description = System.Text.RegularExpressions.Regex.Match(challenge, "error_description=\"([^\"]*)\"");
+        return description.Success ? description.Groups[1].Value : null;
+    }
+
     public void Dispose() => Http.Dispose();
 }
 
@@ -169,15 +185,34 @@ public sealed record WireResponse(HttpStatusCode Status, HttpResponseHeaders Hea
         }
     }
 
-    /// <summary>Asserts an RFC 7591 error response: status, error code, a description, and no-store.</summary>
-    public void ShouldBeError(HttpStatusCode status, string error)
+    /// <summary>
+    /// Asserts an RFC 7591 error response: status, error code, a description that ends with exactly the rule
+    /// <paramref name="id"/> (null for a description that is not the product's, see <see cref="ErrorIds"/>), and no-store.
+    /// </summary>
+    public void ShouldBeError(HttpStatusCode status, string error, string? id)
     {
         Status.Should().Be(status, Body);
         Json.GetProperty("error").GetString().Should().Be(error, Body);
-        Json.GetProperty("error_description").GetString().Should().NotBeNullOrWhiteSpace();
+        Json.GetProperty("error_description").GetString().ShouldEndWithId(id);
         CacheControl.Should().Be("no-store");
         ContentHeaders!.ContentType!.MediaType.Should().Be("application/json");
     }
+
+    /// <summary>
+    /// Asserts the error page OpenIddict answers an authorization request with when it cannot redirect (400, plain
+    /// text with <c>error:</c> and <c>error_description:</c> lines): the error code and the rule <paramref name="id"/>,
+    /// or (null) a reason of OpenIddict's own.
+    /// </summary>
+    public void ShouldBeErrorPage(string error, string? id)
+    {
+        Status.Should().Be(HttpStatusCode.BadRequest, Body);
+        Headers.Location.Should().BeNull("an error page is never a redirect");
+        ErrorPageField("error").Should().Be(error, Body);
+        ErrorPageField("error_description").ShouldEndWithId(id);
+    }
+
+    private string? ErrorPageField(string name) =>
+        Body.Split('\n').Select(line => line.TrimEnd('\r')).FirstOrDefault(line => line.StartsWith(name + ":", StringComparison.Ordinal))?[(name.Length + 1)..].Trim();
 }
 
 /// <summary>What a registration (or a management read/update) returned.</summary>
@@ -199,6 +234,18 @@ public static class TokenResponseExtensions
     /// </summary>
     public static string? ProtocolError(this ProtocolResponse response) =>
         response.Json is { } json && json.TryGetProperty("error", out var error) ? error.GetString() : null;
+
+    /// <summary>
+    /// Asserts an OAuth error from an endpoint of the host: the error code, and a description that ends with the rule
+    /// <paramref name="id"/> of this product, or (null) one of OpenIddict's own, which carries no such id.
+    /// </summary>
+    public static void ShouldBeProtocolError(this ProtocolResponse response, string error, string? id)
+    {
+        response.IsError.Should().BeTrue(response.Raw);
+        response.ProtocolError().Should().Be(error, response.Raw);
+        (response.Json is { } json && json.TryGetProperty("error_description", out var description) ? description.GetString() : null)
+            .ShouldEndWithId(id);
+    }
 
     /// <summary>Asserts the token request succeeded.</summary>
     public static void ShouldSucceed(this TokenResponse response) =>

@@ -81,7 +81,7 @@ public class ClientMetadataJsonReadRequestTests
     [InlineData("{\"client_name\":\"unterminated}")]
     public void a_malformed_json_body_is_rejected_with_invalid_client_metadata(string body)
     {
-        Read(body).ShouldFailWith(InvalidClientMetadata);
+        Read(body).ShouldFailWith(InvalidClientMetadata, "DCR2003");
     }
 
     [Theory]
@@ -93,7 +93,7 @@ public class ClientMetadataJsonReadRequestTests
     [InlineData("null")]
     public void a_body_whose_root_is_not_a_json_object_is_rejected_with_invalid_client_metadata(string body)
     {
-        Read(body).ShouldFailWith(InvalidClientMetadata);
+        Read(body).ShouldFailWith(InvalidClientMetadata, "DCR2006");
     }
 
     [Theory]
@@ -103,7 +103,7 @@ public class ClientMetadataJsonReadRequestTests
     [InlineData("""{"jwks":{"keys":[],"keys":[{"kty":"RSA"}]}}""")]
     public void a_body_with_duplicate_member_names_at_any_depth_is_rejected_with_invalid_client_metadata(string body)
     {
-        Read(body).ShouldFailWith(InvalidClientMetadata);
+        Read(body).ShouldFailWith(InvalidClientMetadata, "DCR2003");
     }
 
     [Fact]
@@ -111,7 +111,7 @@ public class ClientMetadataJsonReadRequestTests
     {
         var body = "{\"unknown\":" + new string('[', 40) + new string(']', 40) + "}";
 
-        Read(body).ShouldFailWith(InvalidClientMetadata);
+        Read(body).ShouldFailWith(InvalidClientMetadata, "DCR2003");
     }
 
     // ---- invalid text -------------------------------------------------------------------------------------------
@@ -119,7 +119,7 @@ public class ClientMetadataJsonReadRequestTests
     [Fact]
     public void a_body_that_is_not_utf8_at_the_top_level_is_rejected_with_invalid_client_metadata()
     {
-        Read([0xFF, 0xFE, 0x7B, 0x7D]).ShouldFailWith(InvalidClientMetadata);
+        Read([0xFF, 0xFE, 0x7B, 0x7D]).ShouldFailWith(InvalidClientMetadata, "DCR2002");
     }
 
     [Fact]
@@ -127,7 +127,7 @@ public class ClientMetadataJsonReadRequestTests
     {
         byte[] body = [.. "{\"client_name\":\"a"u8, 0xFF, 0xFE, .. "\"}"u8];
 
-        Read(body).ShouldFailWith(InvalidClientMetadata);
+        Read(body).ShouldFailWith(InvalidClientMetadata, "DCR2002");
     }
 
     [Fact]
@@ -135,7 +135,7 @@ public class ClientMetadataJsonReadRequestTests
     {
         byte[] body = [.. "{\"client_"u8, 0xC3, 0x28, .. "name\":\"a\"}"u8];
 
-        Read(body).ShouldFailWith(InvalidClientMetadata);
+        Read(body).ShouldFailWith(InvalidClientMetadata, "DCR2002");
     }
 
     [Fact]
@@ -144,13 +144,13 @@ public class ClientMetadataJsonReadRequestTests
         // 0xC0 0xAF is an overlong encoding of '/', a classic filter bypass.
         byte[] body = [.. "{\"redirect_uris\":[\"https:"u8, 0xC0, 0xAF, 0xC0, 0xAF, .. "client.example.com/cb\"]}"u8];
 
-        Read(body).ShouldFailWith(InvalidClientMetadata);
+        Read(body).ShouldFailWith(InvalidClientMetadata, "DCR2002");
     }
 
     [Fact]
     public void an_unpaired_surrogate_escape_in_a_string_value_is_rejected_with_invalid_client_metadata_rather_than_thrown()
     {
-        Read("""{"client_name":"a\ud800b"}""").ShouldFailWith(InvalidClientMetadata);
+        Read("""{"client_name":"a\ud800b"}""").ShouldFailWith(InvalidClientMetadata, "DCR2005");
     }
 
     [Fact]
@@ -167,7 +167,7 @@ public class ClientMetadataJsonReadRequestTests
     [MemberData(nameof(StringMembersWithWrongValues))]
     public void a_string_member_given_a_non_string_is_rejected_with_invalid_client_metadata_naming_the_member(string member, string value)
     {
-        var error = Read($$"""{"{{member}}":{{value}}}""").ShouldFailWith(InvalidClientMetadata);
+        var error = Read($$"""{"{{member}}":{{value}}}""").ShouldFailWith(InvalidClientMetadata, "DCR2007");
 
         error.Description.Should().Contain($"'{member}'");
     }
@@ -176,7 +176,7 @@ public class ClientMetadataJsonReadRequestTests
     [MemberData(nameof(ArrayMembersWithWrongValues))]
     public void an_array_member_given_anything_but_an_array_of_strings_is_rejected_with_invalid_client_metadata_naming_the_member(string member, string value)
     {
-        var error = Read($$"""{"{{member}}":{{value}}}""").ShouldFailWith(InvalidClientMetadata);
+        var error = Read($$"""{"{{member}}":{{value}}}""").ShouldFailWith(InvalidClientMetadata, "DCR2010");
 
         error.Description.Should().Contain($"'{member}'");
     }
@@ -188,7 +188,7 @@ public class ClientMetadataJsonReadRequestTests
     [InlineData("true")]
     public void jwks_given_anything_but_an_object_is_rejected_with_invalid_client_metadata_naming_the_member(string value)
     {
-        var error = Read($$"""{"jwks":{{value}}}""").ShouldFailWith(InvalidClientMetadata);
+        var error = Read($$"""{"jwks":{{value}}}""").ShouldFailWith(InvalidClientMetadata, "DCR2011");
 
         error.Description.Should().Contain("'jwks'");
     }
@@ -196,7 +196,7 @@ public class ClientMetadataJsonReadRequestTests
     [Fact]
     public void a_type_error_is_reported_even_after_valid_members()
     {
-        Read("""{"client_name":"a","redirect_uris":["https://client.example.com/cb"],"scope":["api"]}""").ShouldFailWith(InvalidClientMetadata);
+        Read("""{"client_name":"a","redirect_uris":["https://client.example.com/cb"],"scope":["api"]}""").ShouldFailWith(InvalidClientMetadata, "DCR2007");
     }
 
     // ---- reading values -----------------------------------------------------------------------------------------
@@ -376,7 +376,7 @@ public class ClientMetadataJsonReadRequestTests
     {
         using var document = JsonDocument.Parse("[1,2]");
 
-        ClientMetadataJson.ReadRequest(document.RootElement).ShouldFailWith(InvalidClientMetadata);
+        ClientMetadataJson.ReadRequest(document.RootElement).ShouldFailWith(InvalidClientMetadata, "DCR2006");
     }
 
     [Fact]
@@ -388,7 +388,7 @@ public class ClientMetadataJsonReadRequestTests
 
         var read = () => ClientMetadataJson.ReadRequest(document.RootElement);
 
-        read.Should().NotThrow().Which.ShouldFailWith(InvalidClientMetadata);
+        read.Should().NotThrow().Which.ShouldFailWith(InvalidClientMetadata, "DCR2005");
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using Dcr.IdentityServerExtensions.Network;
 using Dcr.IdentityServerExtensions.Options;
 using Dcr.IdentityServerExtensions.Secrets;
 using Dcr.IdentityServerExtensions.Services;
+using Dcr.IdentityServerExtensions.Testing;
 using Microsoft.Extensions.Options;
 
 namespace Dcr.IdentityServerExtensions.Tests.Services;
@@ -25,23 +26,33 @@ public class ClientIdMetadataDocumentRulesTests
     }
 
     [Theory]
-    [InlineData("http://client.example.com/metadata.json", "https")]
-    [InlineData("HTTPS://client.example.com/metadata.json", "https")]
-    [InlineData("https://client.example.com/metadata.json#x", "fragment")]
-    [InlineData("https://client.example.com/metadata.json#", "fragment")]
-    [InlineData("https://user@client.example.com/metadata.json", "user information")]
-    [InlineData("https://user:secret@client.example.com/", "user information")]
-    [InlineData("https://client.example.com/./metadata.json", "'.' or '..'")]
-    [InlineData("https://client.example.com/a/../metadata.json", "'.' or '..'")]
-    [InlineData("https://client.example.com/a/..", "'.' or '..'")]
-    [InlineData("https://client.example.com/a/%2e%2E/metadata.json", "'.' or '..'")]
-    [InlineData("https://client.example.com/meta data.json", "spaces")]
-    [InlineData("https://client.example.com\\metadata.json", "backslashes")]
-    [InlineData("https:///metadata.json", "host")]
-    public void a_client_id_that_looks_like_a_url_but_breaks_a_rule_is_refused_with_the_rule(string clientId, string rule)
+    [InlineData("http://client.example.com/metadata.json", "DCR2800")]
+    [InlineData("HTTPS://client.example.com/metadata.json", "DCR2800")]
+    [InlineData("https://client.example.com/metadata.json#x", "DCR2802")]
+    [InlineData("https://client.example.com/metadata.json#", "DCR2802")]
+    [InlineData("https://user@client.example.com/metadata.json", "DCR2804")]
+    [InlineData("https://user:secret@client.example.com/", "DCR2804")]
+    [InlineData("https://client.example.com/./metadata.json", "DCR2805")]
+    [InlineData("https://client.example.com/a/../metadata.json", "DCR2805")]
+    [InlineData("https://client.example.com/a/..", "DCR2805")]
+    [InlineData("https://client.example.com/a/%2e%2E/metadata.json", "DCR2805")]
+    [InlineData("https://client.example.com/meta data.json", "DCR2803")]
+    [InlineData("https://client.example.com\\metadata.json", "DCR2803")]
+    [InlineData("https:///metadata.json", "DCR2806")]
+    [InlineData("https://[::1/metadata.json", "DCR2806")]
+    public void a_client_id_that_looks_like_a_url_but_breaks_a_rule_is_refused_with_the_rule(string clientId, string id)
     {
         ClientIdMetadataDocuments.LooksLikeUrl(clientId).Should().BeTrue();
-        ClientIdMetadataDocuments.CheckUrl(clientId, out _).Should().Contain(rule);
+        ClientIdMetadataDocuments.CheckUrl(clientId, out _).ShouldEndWithId(id);
+    }
+
+    [Fact]
+    public void a_client_id_longer_than_2048_characters_is_refused_before_anything_else_is_checked()
+    {
+        var clientId = "https://client.example.com/" + new string('a', 2048 - "https://client.example.com/".Length);
+        ClientIdMetadataDocuments.CheckUrl(clientId, out _).Should().BeNull();
+
+        ClientIdMetadataDocuments.CheckUrl(clientId + "a#", out _).ShouldEndWithId("DCR2801");
     }
 
     [Theory]

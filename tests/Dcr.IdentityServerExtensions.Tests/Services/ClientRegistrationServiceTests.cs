@@ -144,9 +144,9 @@ public sealed class ClientRegistrationServiceTests : IDisposable
         askedForSecret.ClientSecret.Should().BeNull("an anonymous code client is registered public");
         askedForSecret.Client.Metadata.TokenEndpointAuthMethod.Should().Be("none");
         (await Service().RegisterAsync(new ClientRegistrationRequest { Metadata = new ClientMetadata { GrantTypes = ["client_credentials"], Scope = "api" } }, anonymous, Endpoint, default))
-            .ShouldFailWith("invalid_client_metadata").Description.Should().Contain("client_credentials");
+            .ShouldFailWith("invalid_client_metadata", "DCR2500").Description.Should().Contain("client_credentials");
         (await Service().RegisterAsync(new ClientRegistrationRequest { Metadata = PublicClient() with { Scope = "dcr" } }, anonymous, Endpoint, default))
-            .ShouldFailWith("invalid_client_metadata").Description.Should().Contain("scope 'dcr'");
+            .ShouldFailWith("invalid_client_metadata", "DCR2502").Description.Should().Contain("scope 'dcr'");
 
         // The same requests with an initial access token.
         _store[(await RegisterAsync(WebClient())).Client.ClientId]!.RegisteredAnonymously.Should().BeFalse();
@@ -257,18 +257,23 @@ public sealed class ClientRegistrationServiceTests : IDisposable
         var result = await Service().RegisterAsync(
             new ClientRegistrationRequest { Metadata = new ClientMetadata() }, Registrar, Endpoint, default);
 
-        result.ShouldFailWith("invalid_redirect_uri").StatusCode.Should().Be(400);
+        result.ShouldFailWith("invalid_redirect_uri", "DCR2100").StatusCode.Should().Be(400);
         _store.Writes.Should().Be(0);
     }
 
-    [Fact]
-    public async Task a_client_the_store_rejects_is_answered_with_invalid_client_metadata()
+    [Theory]
+    [InlineData("The host keeps one client per software_id.", "The host keeps one client per software_id. (DCR2703)")]
+    [InlineData(null, "The authorization server rejected the client metadata. (DCR2703)")]
+    public async Task a_client_the_store_rejects_is_answered_with_invalid_client_metadata_in_the_store_s_words_or_the_product_s(
+        string? storeDescription, string description)
     {
-        _store.NextResult = StoreResult.Rejected("The authorization server rejected the client metadata.");
+        _store.NextResult = StoreResult.Rejected(storeDescription);
 
         var result = await Service().RegisterAsync(new ClientRegistrationRequest { Metadata = WebClient() }, Registrar, Endpoint, default);
 
-        result.ShouldFailWith("invalid_client_metadata").StatusCode.Should().Be(400);
+        var error = result.ShouldFailWith("invalid_client_metadata", "DCR2703");
+        error.StatusCode.Should().Be(400);
+        error.Description.Should().Be(description);
     }
 
     [Fact]
@@ -278,7 +283,7 @@ public sealed class ClientRegistrationServiceTests : IDisposable
 
         var result = await Service().RegisterAsync(new ClientRegistrationRequest { Metadata = WebClient() }, Registrar, Endpoint, default);
 
-        result.ShouldFailWith("temporarily_unavailable").StatusCode.Should().Be(503);
+        result.ShouldFailWith("temporarily_unavailable", "DCR2701").StatusCode.Should().Be(503);
     }
 
     // ---- authentication of management calls ---------------------------------------------------------------------
@@ -305,7 +310,7 @@ public sealed class ClientRegistrationServiceTests : IDisposable
 
         var result = await Service().AuthenticateAsync(registered.Client.ClientId, token, default);
 
-        result.ShouldFailWith("invalid_token").StatusCode.Should().Be(401);
+        result.ShouldFailWith("invalid_token", "DCR2603").StatusCode.Should().Be(401);
     }
 
     [Fact]
@@ -314,7 +319,7 @@ public sealed class ClientRegistrationServiceTests : IDisposable
         EnableManagement();
         var registered = await RegisterAsync(WebClient());
 
-        (await Service().AuthenticateAsync(registered.Client.ClientId, null, default)).ShouldFailWith("invalid_token");
+        (await Service().AuthenticateAsync(registered.Client.ClientId, null, default)).ShouldFailWith("invalid_token", "DCR2603");
 
         _store.Finds.Should().Be(0);
     }
@@ -328,7 +333,7 @@ public sealed class ClientRegistrationServiceTests : IDisposable
 
         var result = await Service().AuthenticateAsync(first.Client.ClientId, second.RegistrationAccessToken, default);
 
-        result.ShouldFailWith("invalid_token");
+        result.ShouldFailWith("invalid_token", "DCR2603");
     }
 
     [Fact]
@@ -339,7 +344,7 @@ public sealed class ClientRegistrationServiceTests : IDisposable
 
         var result = await Service().AuthenticateAsync("no-such-client", registered.RegistrationAccessToken, default);
 
-        result.ShouldFailWith("invalid_token").Description.Should().Be(
+        result.ShouldFailWith("invalid_token", "DCR2603").Description.Should().Be(
             (await Service().AuthenticateAsync(registered.Client.ClientId, "wrong", default)).Error!.Description);
     }
 
@@ -351,7 +356,7 @@ public sealed class ClientRegistrationServiceTests : IDisposable
 
         var result = await Service().AuthenticateAsync(registered.Client.ClientId, RegistrationSecrets.CreateSecret(), default);
 
-        result.ShouldFailWith("invalid_token");
+        result.ShouldFailWith("invalid_token", "DCR2603");
     }
 
     // ---- read (RFC 7592 §2.1) -----------------------------------------------------------------------------------
@@ -436,7 +441,7 @@ public sealed class ClientRegistrationServiceTests : IDisposable
 
         var result = await Service().ReadAsync(_store[registered.Client.ClientId]!, Endpoint, default);
 
-        result.ShouldFailWith("invalid_token").StatusCode.Should().Be(401);
+        result.ShouldFailWith("invalid_token", "DCR2603").StatusCode.Should().Be(401);
     }
 
     [Fact]
@@ -448,7 +453,7 @@ public sealed class ClientRegistrationServiceTests : IDisposable
 
         var result = await Service().ReadAsync(_store[registered.Client.ClientId]!, Endpoint, default);
 
-        result.ShouldFailWith("invalid_request").StatusCode.Should().Be(409);
+        result.ShouldFailWith("invalid_request", "DCR2700").StatusCode.Should().Be(409);
     }
 
     [Fact]
@@ -461,7 +466,7 @@ public sealed class ClientRegistrationServiceTests : IDisposable
 
         var result = await Service().ReadAsync(stale, Endpoint, default);
 
-        result.ShouldFailWith("invalid_request").StatusCode.Should().Be(409);
+        result.ShouldFailWith("invalid_request", "DCR2700").StatusCode.Should().Be(409);
     }
 
     // ---- update (RFC 7592 §2.2) ---------------------------------------------------------------------------------
@@ -479,7 +484,7 @@ public sealed class ClientRegistrationServiceTests : IDisposable
 
         var result = await Service().UpdateAsync(_store[registered.Client.ClientId]!, request, Endpoint, default);
 
-        result.ShouldFailWith("invalid_request").Description.Should().Contain(member);
+        result.ShouldFailWith("invalid_request", "DCR2605").Description.Should().Contain(member);
     }
 
     [Fact]
@@ -490,7 +495,7 @@ public sealed class ClientRegistrationServiceTests : IDisposable
 
         var result = await Service().UpdateAsync(_store[registered.Client.ClientId]!, new ClientRegistrationRequest { Metadata = WebClient() }, Endpoint, default);
 
-        result.ShouldFailWith("invalid_request");
+        result.ShouldFailWith("invalid_request", "DCR2606");
     }
 
     [Fact]
@@ -501,7 +506,7 @@ public sealed class ClientRegistrationServiceTests : IDisposable
 
         var result = await Service().UpdateAsync(_store[registered.Client.ClientId]!, UpdateRequest("someone-else", WebClient()), Endpoint, default);
 
-        result.ShouldFailWith("invalid_request");
+        result.ShouldFailWith("invalid_request", "DCR2607");
         _store.Writes.Should().Be(1);
     }
 
@@ -514,7 +519,7 @@ public sealed class ClientRegistrationServiceTests : IDisposable
         var result = await Service().UpdateAsync(
             _store[registered.Client.ClientId]!, UpdateRequest(registered.Client.ClientId, WebClient(), "wrong-secret"), Endpoint, default);
 
-        result.ShouldFailWith("invalid_request");
+        result.ShouldFailWith("invalid_request", "DCR2608");
     }
 
     [Fact]
@@ -539,7 +544,7 @@ public sealed class ClientRegistrationServiceTests : IDisposable
         var result = await Service().UpdateAsync(
             before, UpdateRequest(registered.Client.ClientId, WebClient() with { RedirectUris = ["http://client.example.com/cb"] }), Endpoint, default);
 
-        result.ShouldFailWith("invalid_redirect_uri");
+        result.ShouldFailWith("invalid_redirect_uri", "DCR2112");
         _store[registered.Client.ClientId].Should().BeSameAs(before);
     }
 
@@ -637,7 +642,7 @@ public sealed class ClientRegistrationServiceTests : IDisposable
 
         var result = await Service().DeleteAsync(client, default);
 
-        result.ShouldFailWith("invalid_token").StatusCode.Should().Be(401);
+        result.ShouldFailWith("invalid_token", "DCR2603").StatusCode.Should().Be(401);
     }
 
     [Theory]
@@ -651,7 +656,7 @@ public sealed class ClientRegistrationServiceTests : IDisposable
 
         var result = await Service().DeleteAsync(_store[registered.Client.ClientId]!, default);
 
-        result.ShouldFailWith("invalid_token").StatusCode.Should().Be(401);
+        result.ShouldFailWith("invalid_token", "DCR2603").StatusCode.Should().Be(401);
     }
 
     [Fact]
@@ -663,7 +668,7 @@ public sealed class ClientRegistrationServiceTests : IDisposable
 
         var result = await Service().DeleteAsync(_store[registered.Client.ClientId]!, default);
 
-        result.ShouldFailWith("temporarily_unavailable").StatusCode.Should().Be(503);
+        result.ShouldFailWith("temporarily_unavailable", "DCR2701").StatusCode.Should().Be(503);
         _store[registered.Client.ClientId].Should().NotBeNull();
     }
 

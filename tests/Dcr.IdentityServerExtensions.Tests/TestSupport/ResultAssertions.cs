@@ -1,4 +1,5 @@
 using Dcr.IdentityServerExtensions.Protocol;
+using Dcr.IdentityServerExtensions.Testing;
 
 namespace Dcr.IdentityServerExtensions.Tests.TestSupport;
 
@@ -12,11 +13,15 @@ internal static class ResultAssertions
         return result.Value!;
     }
 
-    /// <summary>Asserts failure with exactly <paramref name="code"/> and returns the error.</summary>
-    public static RegistrationError ShouldFailWith<T>(this RegistrationResult<T> result, string code)
+    /// <summary>
+    /// Asserts failure with exactly <paramref name="code"/> and the description of exactly the rule
+    /// <paramref name="id"/> (see <see cref="ErrorIds"/>), and returns the error.
+    /// </summary>
+    public static RegistrationError ShouldFailWith<T>(this RegistrationResult<T> result, string code, string? id)
     {
-        result.Succeeded.Should().BeFalse("the step was expected to fail with '{0}'", code);
-        result.Error!.Code.Should().Be(code);
+        result.Succeeded.Should().BeFalse("the step was expected to fail with '{0}' {1}", code, id);
+        result.Error!.Code.Should().Be(code, result.Error.Description);
+        result.Error.Description.ShouldEndWithId(id);
         return result.Error;
     }
 }

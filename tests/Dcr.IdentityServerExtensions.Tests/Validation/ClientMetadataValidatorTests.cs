@@ -117,13 +117,13 @@ public class ClientMetadataValidatorTests
     [InlineData("")]
     public void an_application_type_other_than_web_or_native_is_rejected_with_invalid_client_metadata(string applicationType)
     {
-        Validate(WebClient() with { ApplicationType = applicationType }).ShouldFailWith(InvalidClientMetadata);
+        Validate(WebClient() with { ApplicationType = applicationType }).ShouldFailWith(InvalidClientMetadata, "DCR2200");
     }
 
     [Fact]
     public void an_empty_grant_types_array_is_rejected_with_invalid_client_metadata()
     {
-        Validate(WebClient() with { GrantTypes = [] }).ShouldFailWith(InvalidClientMetadata);
+        Validate(WebClient() with { GrantTypes = [] }).ShouldFailWith(InvalidClientMetadata, "DCR2202");
     }
 
     // ---- grant type / response type consistency (RFC 7591 §2.1) -------------------------------------------------
@@ -133,7 +133,7 @@ public class ClientMetadataValidatorTests
     {
         var metadata = WebClient() with { GrantTypes = ["client_credentials"], ResponseTypes = ["code"] };
 
-        Validate(metadata).ShouldFailWith(InvalidClientMetadata);
+        Validate(metadata).ShouldFailWith(InvalidClientMetadata, "DCR2206");
     }
 
     [Fact]
@@ -141,7 +141,7 @@ public class ClientMetadataValidatorTests
     {
         var metadata = WebClient() with { GrantTypes = ["authorization_code"], ResponseTypes = [] };
 
-        Validate(metadata).ShouldFailWith(InvalidClientMetadata);
+        Validate(metadata).ShouldFailWith(InvalidClientMetadata, "DCR2208");
     }
 
     [Theory]
@@ -152,7 +152,7 @@ public class ClientMetadataValidatorTests
     {
         var metadata = WebClient() with { GrantTypes = ["authorization_code"], ResponseTypes = ["code", responseType] };
 
-        Validate(metadata, options => AllowImplicit(options)).ShouldFailWith(InvalidClientMetadata);
+        Validate(metadata, options => AllowImplicit(options)).ShouldFailWith(InvalidClientMetadata, "DCR2207");
     }
 
     [Fact]
@@ -179,7 +179,7 @@ public class ClientMetadataValidatorTests
     {
         var metadata = WebClient() with { GrantTypes = ["implicit"], ResponseTypes = null };
 
-        Validate(metadata, AllowImplicit).ShouldFailWith(InvalidClientMetadata);
+        Validate(metadata, AllowImplicit).ShouldFailWith(InvalidClientMetadata, "DCR2209");
     }
 
     [Fact]
@@ -187,19 +187,19 @@ public class ClientMetadataValidatorTests
     {
         var metadata = WebClient() with { GrantTypes = ["implicit"], ResponseTypes = ["token"] };
 
-        Validate(metadata).ShouldFailWith(InvalidClientMetadata);
+        Validate(metadata).ShouldFailWith(InvalidClientMetadata, "DCR2203");
     }
 
     [Theory]
-    [InlineData("code token_id")]
-    [InlineData("device")]
-    [InlineData("")]
-    [InlineData(" ")]
-    public void an_unknown_or_empty_response_type_is_rejected_with_invalid_client_metadata(string responseType)
+    [InlineData("code token_id", "DCR2205")]
+    [InlineData("device", "DCR2205")]
+    [InlineData("", "DCR2204")]
+    [InlineData(" ", "DCR2204")]
+    public void an_unknown_or_empty_response_type_is_rejected_with_invalid_client_metadata(string responseType, string id)
     {
         var metadata = WebClient() with { ResponseTypes = ["code", responseType] };
 
-        Validate(metadata).ShouldFailWith(InvalidClientMetadata);
+        Validate(metadata).ShouldFailWith(InvalidClientMetadata, id);
     }
 
     private static void AllowImplicit(DynamicClientRegistrationOptions options)
@@ -213,7 +213,7 @@ public class ClientMetadataValidatorTests
     [Fact]
     public void authorization_code_without_redirect_uri_is_rejected_with_invalid_redirect_uri()
     {
-        Validate(new ClientMetadata()).ShouldFailWith(InvalidRedirectUri);
+        Validate(new ClientMetadata()).ShouldFailWith(InvalidRedirectUri, "DCR2100");
     }
 
     [Fact]
@@ -221,7 +221,7 @@ public class ClientMetadataValidatorTests
     {
         var metadata = new ClientMetadata { GrantTypes = ["implicit"], ResponseTypes = ["id_token"] };
 
-        Validate(metadata, AllowImplicit).ShouldFailWith(InvalidRedirectUri);
+        Validate(metadata, AllowImplicit).ShouldFailWith(InvalidRedirectUri, "DCR2100");
     }
 
     [Fact]
@@ -237,23 +237,23 @@ public class ClientMetadataValidatorTests
     }
 
     [Theory]
-    [InlineData("/cb")]
-    [InlineData("cb")]
-    [InlineData("https://client.example.com/cb#fragment")]
-    [InlineData("https://client.example.com/cb#")]
-    [InlineData("http://client.example.com/cb")]
-    [InlineData("http://127.0.0.1:1234/cb")]
-    [InlineData("com.example.app:/cb")]
-    [InlineData("javascript:alert(1)")]
-    [InlineData("data:text/html,<script>alert(1)</script>")]
-    [InlineData("file:///etc/passwd")]
-    [InlineData("https://user:password@client.example.com/cb")]
-    [InlineData("https://user@client.example.com/cb")]
-    [InlineData("https://client.example.com/c b")]
-    [InlineData("https://client.example.com/cb\n")]
-    public void a_web_client_redirect_uri_that_is_not_plain_absolute_https_is_rejected_with_invalid_redirect_uri(string redirectUri)
+    [InlineData("/cb", "DCR2109")]
+    [InlineData("cb", "DCR2109")]
+    [InlineData("https://client.example.com/cb#fragment", "DCR2102")]
+    [InlineData("https://client.example.com/cb#", "DCR2102")]
+    [InlineData("http://client.example.com/cb", "DCR2112")]
+    [InlineData("http://127.0.0.1:1234/cb", "DCR2111")]
+    [InlineData("com.example.app:/cb", "DCR2112")]
+    [InlineData("javascript:alert(1)", "DCR2110")]
+    [InlineData("data:text/html,<script>alert(1)</script>", "DCR2110")]
+    [InlineData("file:///etc/passwd", "DCR2110")]
+    [InlineData("https://user:password@client.example.com/cb", "DCR2106")]
+    [InlineData("https://user@client.example.com/cb", "DCR2106")]
+    [InlineData("https://client.example.com/c b", "DCR2103")]
+    [InlineData("https://client.example.com/cb\n", "DCR2103")]
+    public void a_web_client_redirect_uri_that_is_not_plain_absolute_https_is_rejected_with_invalid_redirect_uri(string redirectUri, string id)
     {
-        Validate(WebClient() with { RedirectUris = [redirectUri] }).ShouldFailWith(InvalidRedirectUri);
+        Validate(WebClient() with { RedirectUris = [redirectUri] }).ShouldFailWith(InvalidRedirectUri, id);
     }
 
     [Theory]
@@ -280,16 +280,16 @@ public class ClientMetadataValidatorTests
     }
 
     [Theory]
-    [InlineData("none", "http://client.example.com/cb", "authorization_code")]
-    [InlineData("none", "http://127.0.0.1.example.com/cb", "authorization_code")]
-    [InlineData("none", "http://localhost/cb#fragment", "authorization_code")]
-    [InlineData("client_secret_basic", "http://localhost/cb", "authorization_code")]
-    [InlineData("client_secret_post", "http://127.0.0.1/cb", "authorization_code")]
-    public void http_redirect_uris_stay_refused_for_web_clients_unless_loopback_public_and_code(string authMethod, string redirectUri, string grantType)
+    [InlineData("none", "http://client.example.com/cb", "authorization_code", "DCR2112")]
+    [InlineData("none", "http://127.0.0.1.example.com/cb", "authorization_code", "DCR2112")]
+    [InlineData("none", "http://localhost/cb#fragment", "authorization_code", "DCR2102")]
+    [InlineData("client_secret_basic", "http://localhost/cb", "authorization_code", "DCR2111")]
+    [InlineData("client_secret_post", "http://127.0.0.1/cb", "authorization_code", "DCR2111")]
+    public void http_redirect_uris_stay_refused_for_web_clients_unless_loopback_public_and_code(string authMethod, string redirectUri, string grantType, string id)
     {
         var metadata = new ClientMetadata { RedirectUris = [redirectUri], GrantTypes = [grantType], TokenEndpointAuthMethod = authMethod };
 
-        Validate(metadata).ShouldFailWith(InvalidRedirectUri);
+        Validate(metadata).ShouldFailWith(InvalidRedirectUri, id);
     }
 
     [Fact]
@@ -307,7 +307,7 @@ public class ClientMetadataValidatorTests
         {
             options.AllowedGrantTypes.Add("authorization_code");
             options.AllowedGrantTypes.Add("implicit");
-        }).ShouldFailWith(InvalidRedirectUri);
+        }).ShouldFailWith(InvalidRedirectUri, "DCR2111");
     }
 
     [Theory]
@@ -324,22 +324,22 @@ public class ClientMetadataValidatorTests
     }
 
     [Theory]
-    [InlineData("http://example.com/cb")]
-    [InlineData("http://127.0.0.1.example.com/cb")]
-    [InlineData("http://localhost.example.com/cb")]
-    [InlineData("javascript:alert(1)")]
-    [InlineData("JavaScript:alert(1)")]
-    [InlineData("data:text/html,hi")]
-    [InlineData("file:///etc/passwd")]
-    [InlineData("vbscript:msgbox(1)")]
-    [InlineData("http://user:password@127.0.0.1/cb")]
-    [InlineData("com.example.app:/cb#fragment")]
-    [InlineData("/cb")]
-    public void a_native_client_redirect_uri_that_is_neither_loopback_http_private_use_nor_https_is_rejected_with_invalid_redirect_uri(string redirectUri)
+    [InlineData("http://example.com/cb", "DCR2113")]
+    [InlineData("http://127.0.0.1.example.com/cb", "DCR2113")]
+    [InlineData("http://localhost.example.com/cb", "DCR2113")]
+    [InlineData("javascript:alert(1)", "DCR2110")]
+    [InlineData("JavaScript:alert(1)", "DCR2110")]
+    [InlineData("data:text/html,hi", "DCR2110")]
+    [InlineData("file:///etc/passwd", "DCR2110")]
+    [InlineData("vbscript:msgbox(1)", "DCR2110")]
+    [InlineData("http://user:password@127.0.0.1/cb", "DCR2106")]
+    [InlineData("com.example.app:/cb#fragment", "DCR2102")]
+    [InlineData("/cb", "DCR2109")]
+    public void a_native_client_redirect_uri_that_is_neither_loopback_http_private_use_nor_https_is_rejected_with_invalid_redirect_uri(string redirectUri, string id)
     {
         var metadata = new ClientMetadata { ApplicationType = "native", RedirectUris = [redirectUri] };
 
-        Validate(metadata).ShouldFailWith(InvalidRedirectUri);
+        Validate(metadata).ShouldFailWith(InvalidRedirectUri, id);
     }
 
     [Theory]
@@ -353,7 +353,7 @@ public class ClientMetadataValidatorTests
     {
         var metadata = new ClientMetadata { ApplicationType = "native", RedirectUris = [redirectUri] };
 
-        Validate(metadata).ShouldFailWith(InvalidRedirectUri).Description.Should().Contain("reverse-domain form");
+        Validate(metadata).ShouldFailWith(InvalidRedirectUri, "DCR2114").Description.Should().Contain("reverse-domain form");
     }
 
     [Fact]
@@ -376,18 +376,20 @@ public class ClientMetadataValidatorTests
     }
 
     [Theory]
-    [InlineData("https://a\u2024example.com/cb")]
-    [InlineData("https://a_\u00e4.com/cb")]
-    [InlineData("https://example.com/\u00e4")]
-    [InlineData("https://example.com/cb?q=\u00e4")]
-    [InlineData("com.example.\u00e4pp:/cb")]
-    [InlineData("https://\u00e4@example.com/cb")]
-    public void a_host_idna_refuses_or_raw_non_ascii_elsewhere_is_rejected_with_invalid_redirect_uri(string redirectUri)
+    [InlineData("https://a\u2024example.com/cb", "DCR2107")]
+    [InlineData("https://a_\u00e4.com/cb", "DCR2107")]
+    [InlineData("https://xn--zz.example/cb", "DCR2107")]
+    [InlineData("https://example.com/\u00e4", "DCR2105")]
+    [InlineData("https://example.com/cb?q=\u00e4", "DCR2105")]
+    [InlineData("com.example.\u00e4pp:/cb", "DCR2104")]
+    [InlineData("https://\u00e4@example.com/cb", "DCR2106")]
+    [InlineData("https://\u00e4.example:\uff18\uff10/cb", "DCR2108")]
+    public void a_host_idna_refuses_or_raw_non_ascii_elsewhere_is_rejected_with_invalid_redirect_uri(string redirectUri, string id)
     {
         redirectUri = System.Text.RegularExpressions.Regex.Unescape(redirectUri);
 
-        Validate(WebClient() with { RedirectUris = [redirectUri] }).ShouldFailWith(InvalidRedirectUri);
-        Validate(new ClientMetadata { ApplicationType = "native", RedirectUris = [redirectUri] }).ShouldFailWith(InvalidRedirectUri);
+        Validate(WebClient() with { RedirectUris = [redirectUri] }).ShouldFailWith(InvalidRedirectUri, id);
+        Validate(new ClientMetadata { ApplicationType = "native", RedirectUris = [redirectUri] }).ShouldFailWith(InvalidRedirectUri, id);
     }
 
     [Fact]
@@ -395,7 +397,7 @@ public class ClientMetadataValidatorTests
     {
         var longUri = "https://client.example.com/" + new string('a', TooLongString);
 
-        Validate(WebClient() with { RedirectUris = [longUri] }).ShouldFailWith(InvalidRedirectUri);
+        Validate(WebClient() with { RedirectUris = [longUri] }).ShouldFailWith(InvalidRedirectUri, "DCR2101");
     }
 
     [Fact]
@@ -403,7 +405,7 @@ public class ClientMetadataValidatorTests
     {
         var metadata = WebClient() with { RedirectUris = [WebRedirectUri, "https://client.example.com/other", "http://client.example.com/cb"] };
 
-        Validate(metadata).ShouldFailWith(InvalidRedirectUri);
+        Validate(metadata).ShouldFailWith(InvalidRedirectUri, "DCR2112");
     }
 
     [Fact]
@@ -419,7 +421,7 @@ public class ClientMetadataValidatorTests
     {
         var metadata = WebClient() with { PostLogoutRedirectUris = ["http://client.example.com/logged-out"] };
 
-        Validate(metadata).ShouldFailWith(InvalidClientMetadata);
+        Validate(metadata).ShouldFailWith(InvalidClientMetadata, "DCR2112");
     }
 
     [Fact]
@@ -429,7 +431,7 @@ public class ClientMetadataValidatorTests
             .Select(i => $"https://client.example.com/cb{i}")
             .ToList();
 
-        Validate(WebClient() with { RedirectUris = uris }).ShouldFailWith(InvalidClientMetadata);
+        Validate(WebClient() with { RedirectUris = uris }).ShouldFailWith(InvalidClientMetadata, "DCR2211").Description.Should().StartWith("redirect_uris ");
     }
 
     [Fact]
@@ -445,7 +447,7 @@ public class ClientMetadataValidatorTests
     {
         var contacts = Enumerable.Range(0, TooManyEntries).Select(i => $"admin{i}@example.com").ToList();
 
-        Validate(WebClient() with { Contacts = contacts }).ShouldFailWith(InvalidClientMetadata);
+        Validate(WebClient() with { Contacts = contacts }).ShouldFailWith(InvalidClientMetadata, "DCR2211").Description.Should().StartWith("contacts ");
     }
 
     // ---- keys ---------------------------------------------------------------------------------------------------
@@ -466,7 +468,7 @@ public class ClientMetadataValidatorTests
     {
         var metadata = WebClient() with { Jwks = Json(PublicRsaJwks), JwksUri = "https://client.example.com/jwks.json" };
 
-        Validate(metadata).ShouldFailWith(InvalidClientMetadata);
+        Validate(metadata).ShouldFailWith(InvalidClientMetadata, "DCR2301");
     }
 
     [Theory]
@@ -475,7 +477,7 @@ public class ClientMetadataValidatorTests
     [InlineData("""{"keys":[{"kty":"oct","k":"GawgguFyGrWKav7AX4VKUg"}]}""")]
     public void a_json_web_key_set_holding_private_or_symmetric_key_material_is_rejected_with_invalid_client_metadata(string jwks)
     {
-        Validate(WebClient() with { Jwks = Json(jwks) }).ShouldFailWith(InvalidClientMetadata);
+        Validate(WebClient() with { Jwks = Json(jwks) }).ShouldFailWith(InvalidClientMetadata, "DCR2304");
     }
 
     [Theory]
@@ -487,15 +489,18 @@ public class ClientMetadataValidatorTests
     }
 
     [Theory]
-    [InlineData("{}")]
-    [InlineData("""{"keys":[]}""")]
-    [InlineData("""{"keys":{}}""")]
-    [InlineData("""{"keys":"RSA"}""")]
-    [InlineData("""{"keys":[{"kid":"no-kty"}]}""")]
-    [InlineData("""{"keys":["RSA"]}""")]
-    public void a_json_web_key_set_without_a_non_empty_keys_array_of_typed_keys_is_rejected_with_invalid_client_metadata(string jwks)
+    [InlineData("{}", "DCR2302")]
+    [InlineData("""{"keys":[]}""", "DCR2302")]
+    [InlineData("""{"keys":{}}""", "DCR2302")]
+    [InlineData("""{"keys":"RSA"}""", "DCR2302")]
+    [InlineData("""{"keys":[{"kid":"no-kty"}]}""", "DCR2303")]
+    [InlineData("""{"keys":["RSA"]}""", "DCR2303")]
+    [InlineData("""{"keys":[{"kty":"RSA","n":"AQAB","e":"AQAB"}]}""", "DCR2305")]
+    [InlineData("""{"keys":[{"kty":"EC","crv":"P-256","x":"bad"}]}""", "DCR2305")]
+    [InlineData("""{"keys":[{"kty":"oct-ish"}]}""", "DCR2305")]
+    public void a_json_web_key_set_without_a_non_empty_keys_array_of_typed_usable_keys_is_rejected_with_invalid_client_metadata(string jwks, string id)
     {
-        Validate(WebClient() with { Jwks = Json(jwks) }).ShouldFailWith(InvalidClientMetadata);
+        Validate(WebClient() with { Jwks = Json(jwks) }).ShouldFailWith(InvalidClientMetadata, id);
     }
 
     [Theory]
@@ -503,7 +508,7 @@ public class ClientMetadataValidatorTests
     [InlineData("jwks.json")]
     public void a_jwks_uri_that_is_not_absolute_https_is_rejected_with_invalid_client_metadata(string jwksUri)
     {
-        Validate(WebClient() with { JwksUri = jwksUri }).ShouldFailWith(InvalidClientMetadata);
+        Validate(WebClient() with { JwksUri = jwksUri }).ShouldFailWith(InvalidClientMetadata, "DCR2300");
     }
 
     [Fact]
@@ -520,7 +525,60 @@ public class ClientMetadataValidatorTests
     [Fact]
     public void a_private_key_jwt_client_without_jwks_or_jwks_uri_is_rejected_with_invalid_client_metadata()
     {
-        Validate(WebClient() with { TokenEndpointAuthMethod = "private_key_jwt" }).ShouldFailWith(InvalidClientMetadata);
+        Validate(WebClient() with { TokenEndpointAuthMethod = "private_key_jwt" }).ShouldFailWith(InvalidClientMetadata, "DCR2306");
+    }
+
+    [Fact]
+    public void a_private_key_jwt_client_may_give_its_keys_inline_in_jwks()
+    {
+        var metadata = WebClient() with { TokenEndpointAuthMethod = "private_key_jwt", Jwks = Json(PublicRsaJwks) };
+
+        Validate(metadata).ShouldSucceed().Jwks.Should().NotBeNull();
+    }
+
+    // Each rule about a private_key_jwt client's keys answers with its own id: the jwks_uri rule is the https rule of
+    // every jwks_uri, the key rule is the one that needs keys, and both members together are refused as such.
+    [Theory]
+    [InlineData("http://client.example.com/jwks.json", false, "DCR2300")]
+    [InlineData("https://client.example.com/jwks.json", true, "DCR2301")]
+    [InlineData(null, false, "DCR2306")]
+    public void each_rule_on_a_private_key_jwt_client_s_keys_refuses_with_its_own_id(string? jwksUri, bool inlineKeys, string id)
+    {
+        var metadata = WebClient() with
+        {
+            TokenEndpointAuthMethod = "private_key_jwt",
+            JwksUri = jwksUri,
+            Jwks = inlineKeys ? Json(PublicRsaJwks) : null,
+        };
+
+        Validate(metadata).ShouldFailWith(InvalidClientMetadata, id);
+    }
+
+    [Theory]
+    [InlineData("ES256")]
+    [InlineData("PS512")]
+    public void token_endpoint_auth_signing_alg_is_accepted_for_private_key_jwt_with_an_asymmetric_algorithm(string algorithm)
+    {
+        var metadata = WebClient() with { TokenEndpointAuthMethod = "private_key_jwt", Jwks = Json(PublicRsaJwks), TokenEndpointAuthSigningAlg = algorithm };
+
+        Validate(metadata).ShouldSucceed().TokenEndpointAuthSigningAlg.Should().Be(algorithm);
+    }
+
+    [Fact]
+    public void token_endpoint_auth_signing_alg_for_another_auth_method_is_rejected_with_invalid_client_metadata()
+    {
+        Validate(WebClient() with { TokenEndpointAuthSigningAlg = "ES256" }).ShouldFailWith(InvalidClientMetadata, "DCR2307");
+    }
+
+    [Theory]
+    [InlineData("HS256")]
+    [InlineData("none")]
+    [InlineData("es256")]
+    public void a_symmetric_or_unknown_token_endpoint_auth_signing_alg_is_rejected_with_invalid_client_metadata(string algorithm)
+    {
+        var metadata = WebClient() with { TokenEndpointAuthMethod = "private_key_jwt", Jwks = Json(PublicRsaJwks), TokenEndpointAuthSigningAlg = algorithm };
+
+        Validate(metadata).ShouldFailWith(InvalidClientMetadata, "DCR2308");
     }
 
     // ---- server policy ------------------------------------------------------------------------------------------
@@ -533,13 +591,13 @@ public class ClientMetadataValidatorTests
     {
         var metadata = WebClient() with { GrantTypes = ["authorization_code", grantType] };
 
-        Validate(metadata).ShouldFailWith(InvalidClientMetadata);
+        Validate(metadata).ShouldFailWith(InvalidClientMetadata, "DCR2203");
     }
 
     [Fact]
     public void a_grant_type_the_default_list_allows_is_rejected_when_the_configured_list_omits_it()
     {
-        Validate(MachineClient(), options => options.AllowedGrantTypes.Add("authorization_code")).ShouldFailWith(InvalidClientMetadata);
+        Validate(MachineClient(), options => options.AllowedGrantTypes.Add("authorization_code")).ShouldFailWith(InvalidClientMetadata, "DCR2203");
     }
 
     [Theory]
@@ -550,7 +608,7 @@ public class ClientMetadataValidatorTests
     [InlineData("")]
     public void an_unsupported_token_endpoint_auth_method_is_rejected_with_invalid_client_metadata(string authMethod)
     {
-        Validate(WebClient() with { TokenEndpointAuthMethod = authMethod }).ShouldFailWith(InvalidClientMetadata);
+        Validate(WebClient() with { TokenEndpointAuthMethod = authMethod }).ShouldFailWith(InvalidClientMetadata, "DCR2201");
     }
 
     [Fact]
@@ -562,7 +620,7 @@ public class ClientMetadataValidatorTests
         {
             options.AllowedTokenEndpointAuthMethods.Add("client_secret_basic");
             options.AllowedTokenEndpointAuthMethods.Add("none");
-        }).ShouldFailWith(InvalidClientMetadata);
+        }).ShouldFailWith(InvalidClientMetadata, "DCR2201");
     }
 
     [Fact]
@@ -570,25 +628,25 @@ public class ClientMetadataValidatorTests
     {
         var metadata = WebClient() with { TokenEndpointAuthMethod = "none" };
 
-        Validate(metadata, options => options.AllowedTokenEndpointAuthMethods.Add("client_secret_basic")).ShouldFailWith(InvalidClientMetadata);
+        Validate(metadata, options => options.AllowedTokenEndpointAuthMethods.Add("client_secret_basic")).ShouldFailWith(InvalidClientMetadata, "DCR2201");
     }
 
     [Fact]
     public void the_default_auth_method_is_rejected_when_the_configured_auth_methods_omit_it()
     {
-        Validate(WebClient(), options => options.AllowedTokenEndpointAuthMethods.Add("client_secret_post")).ShouldFailWith(InvalidClientMetadata);
+        Validate(WebClient(), options => options.AllowedTokenEndpointAuthMethods.Add("client_secret_post")).ShouldFailWith(InvalidClientMetadata, "DCR2201");
     }
 
     [Fact]
     public void a_scope_outside_the_allowed_scopes_is_rejected_with_invalid_client_metadata()
     {
-        Validate(WebClient() with { Scope = "openid admin" }).ShouldFailWith(InvalidClientMetadata);
+        Validate(WebClient() with { Scope = "openid admin" }).ShouldFailWith(InvalidClientMetadata, "DCR2224");
     }
 
     [Fact]
     public void the_initial_access_token_scope_is_rejected_with_invalid_client_metadata_when_it_is_not_an_allowed_scope()
     {
-        Validate(WebClient() with { Scope = "openid dcr" }).ShouldFailWith(InvalidClientMetadata);
+        Validate(WebClient() with { Scope = "openid dcr" }).ShouldFailWith(InvalidClientMetadata, "DCR2224");
     }
 
     [Fact]
@@ -602,13 +660,13 @@ public class ClientMetadataValidatorTests
     {
         var validator = new ClientMetadataValidator(new FixedOptionsMonitor<DynamicClientRegistrationOptions>(new DynamicClientRegistrationOptions()));
 
-        validator.Validate(WebClient() with { Scope = "openid" }).ShouldFailWith(InvalidClientMetadata);
+        validator.Validate(WebClient() with { Scope = "openid" }).ShouldFailWith(InvalidClientMetadata, "DCR2224");
     }
 
     [Fact]
     public void a_public_client_with_the_client_credentials_grant_is_rejected_with_invalid_client_metadata()
     {
-        Validate(MachineClient() with { TokenEndpointAuthMethod = "none" }).ShouldFailWith(InvalidClientMetadata);
+        Validate(MachineClient() with { TokenEndpointAuthMethod = "none" }).ShouldFailWith(InvalidClientMetadata, "DCR2210");
     }
 
     [Fact]
@@ -629,7 +687,7 @@ public class ClientMetadataValidatorTests
     [InlineData("My\u009BApp")]
     public void a_client_name_with_control_characters_is_rejected_with_invalid_client_metadata(string clientName)
     {
-        Validate(WebClient() with { ClientName = clientName }).ShouldFailWith(InvalidClientMetadata);
+        Validate(WebClient() with { ClientName = clientName }).ShouldFailWith(InvalidClientMetadata, "DCR2212");
     }
 
     [Fact]
@@ -637,7 +695,7 @@ public class ClientMetadataValidatorTests
     {
         var clientName = new string('a', TooLongString);
 
-        Validate(WebClient() with { ClientName = clientName }).ShouldFailWith(InvalidClientMetadata);
+        Validate(WebClient() with { ClientName = clientName }).ShouldFailWith(InvalidClientMetadata, "DCR2212");
     }
 
     [Fact]
@@ -651,7 +709,7 @@ public class ClientMetadataValidatorTests
     [Fact]
     public void an_empty_contact_is_rejected_with_invalid_client_metadata()
     {
-        Validate(WebClient() with { Contacts = ["admin@example.com", ""] }).ShouldFailWith(InvalidClientMetadata);
+        Validate(WebClient() with { Contacts = ["admin@example.com", ""] }).ShouldFailWith(InvalidClientMetadata, "DCR2213");
     }
 
     [Theory]
@@ -661,7 +719,49 @@ public class ClientMetadataValidatorTests
     [InlineData("https://user:password@client.example.com/logo.png")]
     public void a_logo_uri_that_is_not_absolute_http_or_https_is_rejected_with_invalid_client_metadata(string logoUri)
     {
-        Validate(WebClient() with { LogoUri = logoUri }).ShouldFailWith(InvalidClientMetadata);
+        Validate(WebClient() with { LogoUri = logoUri }).ShouldFailWith(InvalidClientMetadata, "DCR2214");
+    }
+
+    [Theory]
+    [InlineData("client_uri")]
+    [InlineData("logo_uri")]
+    [InlineData("tos_uri")]
+    [InlineData("policy_uri")]
+    public void every_web_page_uri_member_must_be_absolute_http_or_https(string member)
+    {
+        var metadata = member switch
+        {
+            "client_uri" => WebClient() with { ClientUri = "ftp://client.example.com/" },
+            "logo_uri" => WebClient() with { LogoUri = "ftp://client.example.com/" },
+            "tos_uri" => WebClient() with { TosUri = "ftp://client.example.com/" },
+            _ => WebClient() with { PolicyUri = "ftp://client.example.com/" },
+        };
+
+        Validate(metadata).ShouldFailWith(InvalidClientMetadata, "DCR2214").Description.Should().StartWith(member + " ");
+    }
+
+    [Theory]
+    [InlineData("software_id")]
+    [InlineData("software_version")]
+    [InlineData("scope")]
+    public void every_text_member_is_held_to_the_string_limit(string member)
+    {
+        var text = new string('a', TooLongString);
+        var metadata = member switch
+        {
+            "software_id" => WebClient() with { SoftwareId = text },
+            "software_version" => WebClient() with { SoftwareVersion = text },
+            _ => WebClient() with { Scope = text },
+        };
+
+        Validate(metadata).ShouldFailWith(InvalidClientMetadata, "DCR2212").Description.Should().StartWith(member + " ");
+    }
+
+    [Fact]
+    public void a_post_logout_redirect_uri_is_held_to_the_redirect_uri_rules_with_their_ids_under_invalid_client_metadata()
+    {
+        Validate(WebClient() with { PostLogoutRedirectUris = ["https://client.example.com/out#x"] })
+            .ShouldFailWith(InvalidClientMetadata, "DCR2102").Description.Should().StartWith("post_logout_redirect_uri ");
     }
 
     // ---- scope normalization ------------------------------------------------------------------------------------
@@ -685,12 +785,12 @@ public class ClientMetadataValidatorTests
     }
 
     [Theory]
-    [InlineData("openid\tapi")]
-    [InlineData("openid \"api\"")]
-    [InlineData("openid api\\")]
-    public void a_scope_that_is_not_a_list_of_scope_tokens_is_rejected_with_invalid_client_metadata(string scope)
+    [InlineData("openid\tapi", "DCR2212")] // a control character: refused as text before it is read as scope tokens
+    [InlineData("openid \"api\"", "DCR2223")]
+    [InlineData("openid api\\", "DCR2223")]
+    public void a_scope_that_is_not_a_list_of_scope_tokens_is_rejected_with_invalid_client_metadata(string scope, string id)
     {
-        Validate(WebClient() with { Scope = scope }).ShouldFailWith(InvalidClientMetadata);
+        Validate(WebClient() with { Scope = scope }).ShouldFailWith(InvalidClientMetadata, id);
     }
 
     [Theory]
@@ -754,5 +854,129 @@ public class ClientMetadataValidatorTests
             .Excluding(m => m.ResponseTypes)
             .Excluding(m => m.UsesClientSecret)
             .Excluding(m => m.IsPublicClient));
+    }
+    [Theory]
+    [InlineData("post_logout_redirect_uris")]
+    [InlineData("grant_types")]
+    [InlineData("response_types")]
+    public void every_other_array_is_held_to_the_array_limit(string member)
+    {
+        List<string> many = [.. Enumerable.Range(0, TooManyEntries).Select(i => $"https://client.example.com/out{i}")];
+        var metadata = member switch
+        {
+            "post_logout_redirect_uris" => WebClient() with { PostLogoutRedirectUris = many },
+            "grant_types" => WebClient() with { GrantTypes = [.. Enumerable.Repeat("authorization_code", TooManyEntries)] },
+            _ => WebClient() with { ResponseTypes = [.. Enumerable.Repeat("code", TooManyEntries)] },
+        };
+
+        Validate(metadata).ShouldFailWith(InvalidClientMetadata, "DCR2211").Description.Should().StartWith(member + " ");
+    }
+
+    // ---- OpenID Connect members ---------------------------------------------------------------------------------
+
+    private static void OpenIdConnectAlgorithms(DynamicClientRegistrationOptions options)
+    {
+        options.SupportedIdTokenSigningAlgorithms.Add("RS256");
+        options.SupportedRequestObjectSigningAlgorithms.Add("ES256");
+        options.SupportedSubjectTypes.Add("public");
+        options.SupportedSubjectTypes.Add("pairwise");
+    }
+
+    [Fact]
+    public void the_openid_connect_members_the_server_supports_are_accepted()
+    {
+        var metadata = WebClient() with { IdTokenSignedResponseAlg = "RS256", RequestObjectSigningAlg = "ES256", SubjectType = "pairwise" };
+
+        Validate(metadata, OpenIdConnectAlgorithms).ShouldSucceed().SubjectType.Should().Be("pairwise");
+    }
+
+    [Fact]
+    public void an_id_token_signing_algorithm_the_server_does_not_support_is_rejected_with_invalid_client_metadata()
+    {
+        Validate(WebClient() with { IdTokenSignedResponseAlg = "HS256" }, OpenIdConnectAlgorithms).ShouldFailWith(InvalidClientMetadata, "DCR2215");
+    }
+
+    [Fact]
+    public void a_request_object_signing_algorithm_is_rejected_with_invalid_client_metadata_when_the_server_takes_no_request_objects()
+    {
+        Validate(WebClient() with { RequestObjectSigningAlg = "ES256" }).ShouldFailWith(InvalidClientMetadata, "DCR2216");
+    }
+
+    [Fact]
+    public void a_request_object_signing_algorithm_the_server_does_not_support_is_rejected_with_invalid_client_metadata()
+    {
+        Validate(WebClient() with { RequestObjectSigningAlg = "RS256" }, OpenIdConnectAlgorithms).ShouldFailWith(InvalidClientMetadata, "DCR2217");
+    }
+
+    [Theory]
+    [InlineData("pairwise", false)]
+    [InlineData("private", true)]
+    public void a_subject_type_the_server_does_not_support_is_rejected_with_invalid_client_metadata(string subjectType, bool pairwiseSupported)
+    {
+        Validate(WebClient() with { SubjectType = subjectType }, pairwiseSupported ? OpenIdConnectAlgorithms : null)
+            .ShouldFailWith(InvalidClientMetadata, "DCR2218");
+    }
+
+    // ---- extended metadata --------------------------------------------------------------------------------------
+
+    private static void Extended(DynamicClientRegistrationOptions options)
+    {
+        options.ExtendedMetadata["tenant"] = new ExtendedMetadataDefinition { Type = ExtendedMetadataType.String };
+        options.ExtendedMetadata["tags"] = new ExtendedMetadataDefinition { Type = ExtendedMetadataType.String, MultiValued = true };
+        options.ExtendedMetadata["settings"] = new ExtendedMetadataDefinition();
+    }
+
+    private static ClientMetadata WithExtended(string name, string json) =>
+        WebClient() with { ExtendedMetadata = new Dictionary<string, JsonElement>(StringComparer.Ordinal) { [name] = Json(json) } };
+
+    [Fact]
+    public void an_extended_member_the_server_does_not_configure_is_rejected_with_invalid_client_metadata()
+    {
+        Validate(WithExtended("unknown", "\"x\""), Extended).ShouldFailWith(InvalidClientMetadata, "DCR2219");
+    }
+
+    // The limit is on the member's JSON text: four times Limits:MaxStringLength, whatever its type.
+    [Theory]
+    [InlineData("tenant", false)]
+    [InlineData("tags", true)]
+    [InlineData("settings", false)]
+    public void an_extended_member_is_accepted_up_to_four_times_the_string_limit_and_rejected_past_it(string name, bool array)
+    {
+        const int maxStringLength = 256;
+        void Configure(DynamicClientRegistrationOptions options)
+        {
+            Extended(options);
+            options.Limits.MaxStringLength = maxStringLength;
+        }
+
+        // A string of n characters is n + 2 characters of JSON, an array of one such string n + 4.
+        string Member(int jsonLength)
+        {
+            var text = $"\"{new string('a', jsonLength - (array ? 4 : 2))}\"";
+            return array ? $"[{text}]" : text;
+        }
+
+        Validate(WithExtended(name, Member(4 * maxStringLength)), Configure).ShouldSucceed().ExtendedMetadata[name].GetRawText()
+            .Should().HaveLength(4 * maxStringLength);
+        Validate(WithExtended(name, Member((4 * maxStringLength) + 1)), Configure).ShouldFailWith(InvalidClientMetadata, "DCR2220");
+    }
+
+    [Theory]
+    [InlineData("tags", "\"a\"", "DCR2221")]
+    [InlineData("tags", "[\"a\",1]", "DCR2221")]
+    [InlineData("tenant", "42", "DCR2222")]
+    [InlineData("tenant", "[\"a\"]", "DCR2222")]
+    [InlineData("settings", "null", "DCR2222")]
+    public void an_extended_member_of_the_wrong_shape_is_rejected_with_invalid_client_metadata(string name, string json, string id)
+    {
+        Validate(WithExtended(name, json), Extended).ShouldFailWith(InvalidClientMetadata, id).Description.Should().StartWith($"'{name}' ");
+    }
+
+    [Fact]
+    public void an_extended_array_longer_than_the_array_limit_is_rejected_with_invalid_client_metadata()
+    {
+        var json = "[" + string.Join(",", Enumerable.Range(0, 21).Select(i => $"\"t{i}\"")) + "]";
+
+        Validate(WithExtended("tags", json), Extended).ShouldFailWith(InvalidClientMetadata, "DCR2221");
     }
 }
