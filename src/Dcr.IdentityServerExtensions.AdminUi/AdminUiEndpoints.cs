@@ -46,8 +46,10 @@ internal static class AdminUiEndpoints
         group.RequireAuthorization(authorizationPolicy);
         group.AddEndpointFilter(async (context, next) =>
         {
+            var result = await next(context).ConfigureAwait(false);
+            // After the handler, before its result is written: antiforgery's "no-cache, no-store" gives way to these.
             WriteSecurityHeaders(context.HttpContext.Response);
-            return await next(context).ConfigureAwait(false);
+            return result;
         });
 
         group.MapGet(string.Empty, (HttpContext context) => SeeOther(context, Links(context, path).Clients()))
