@@ -14,7 +14,7 @@ namespace Dcr.IdentityServerExtensions.IntegrationTests;
 /// over the product's own service is <see cref="AdminUiEndToEndTests"/>. Every element is found by its role and
 /// accessible name or its label, as a screen reader finds it: a page without them fails these tests.
 /// </summary>
-[Collection(BrowserCollection.Name)]
+[Collection(BrowserTestGroup.Name)]
 public sealed class AdminUiBrowserTests(Chromium chromium)
 {
     private const int TestTimeout = 180_000;

@@ -52,7 +52,7 @@ public sealed class Chromium : IAsyncLifetime
 
 /// <summary>The browser tests share one Chromium and run one at a time (the machine has two cores).</summary>
 [CollectionDefinition(Name)]
-public sealed class BrowserCollection : ICollectionFixture<Chromium>
+public sealed class BrowserTestGroup : ICollectionFixture<Chromium>
 {
     public const string Name = "Browser";
 }
@@ -138,7 +138,7 @@ public sealed class BrowserSession : IAsyncDisposable
                 // The browser itself failed: the test's own exception says more than a missing screenshot.
             }
 
-            throw new BrowserTestFailure(
+            throw new BrowserTestFailedException(
                 $"{exception.Message}\nPage: {Page.Url}\nSaved: {string.Join(", ", saved)}\nConsole:\n  {string.Join("\n  ", Console)}",
                 exception);
         }
@@ -148,4 +148,4 @@ public sealed class BrowserSession : IAsyncDisposable
 }
 
 /// <summary>A browser test's failure, with where its screenshot is.</summary>
-public sealed class BrowserTestFailure(string message, Exception inner) : Exception(message, inner);
+public sealed class BrowserTestFailedException(string message, Exception inner) : Exception(message, inner);
