@@ -39,7 +39,7 @@ pinned_version() {
 
 product_version=$(timeout 120 dotnet msbuild "$repo/src/Dcr.IdentityServerExtensions.OpenIddict" -getProperty:PackageVersion) \
     || fail "cannot read the product's PackageVersion"
-for id in Dcr.IdentityServerExtensions Dcr.IdentityServerExtensions.OpenIddict; do
+for id in Dcr.IdentityServerExtensions Dcr.IdentityServerExtensions.OpenIddict Dcr.IdentityServerExtensions.AdminUi; do
     for extension in nupkg snupkg; do
         [[ -f "$feed/$id.$product_version.$extension" ]] || fail "$feed/$id.$product_version.$extension is missing: run 'dotnet pack -c Release -o artifacts/packages'"
     done
@@ -50,7 +50,7 @@ python3 - "$feed" "$product_version" <<'PY' || fail "the packages lack required 
 import re, sys, zipfile
 feed, version = sys.argv[1], sys.argv[2]
 problems = []
-for package_id in ("Dcr.IdentityServerExtensions", "Dcr.IdentityServerExtensions.OpenIddict"):
+for package_id in ("Dcr.IdentityServerExtensions", "Dcr.IdentityServerExtensions.OpenIddict", "Dcr.IdentityServerExtensions.AdminUi"):
     with zipfile.ZipFile(f"{feed}/{package_id}.{version}.nupkg") as nupkg:
         names = set(nupkg.namelist())
         nuspec = nupkg.read(f"{package_id}.nuspec").decode("utf-8-sig")

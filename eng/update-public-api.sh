@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Records the current public API of the two packages in their PublicAPI.Unshipped.txt.
+# Records the current public API of the packages in their PublicAPI.Unshipped.txt.
 #
 # Microsoft.CodeAnalysis.PublicApiAnalyzers fails the Release build when the code's public API and the files
 # src/<project>/PublicAPI.Shipped.txt + PublicAPI.Unshipped.txt disagree:
@@ -27,7 +27,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 export DOTNET_CLI_UI_LANGUAGE=en   # the diagnostics are parsed: their English text
 export LC_ALL=C                    # byte order for sort, as the analyzer's code fix sorts
 
-projects=(src/Dcr.IdentityServerExtensions src/Dcr.IdentityServerExtensions.OpenIddict)
+projects=(src/Dcr.IdentityServerExtensions src/Dcr.IdentityServerExtensions.OpenIddict src/Dcr.IdentityServerExtensions.AdminUi)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

@@ -17,6 +17,9 @@ var builder = WebApplication.CreateBuilder(args);
 var sample = builder.Configuration.GetSection("Sample").Get<SampleOptions>() ?? new SampleOptions();
 builder.Services.AddOptions<SampleOptions>().Bind(builder.Configuration.GetSection("Sample"))
     .Validate(options => options.MemoryCacheEntries >= 1, "Sample:MemoryCacheEntries must be at least 1 (the default is 10000).")
+    .Validate(options => string.IsNullOrEmpty(options.AdminPassword) || options.AdminPassword.Length >= SampleAdminLogin.MinPasswordLength,
+        $"Sample:AdminPassword must have at least {SampleAdminLogin.MinPasswordLength} characters (or be left unset, which turns the admin pages off).")
+    .Validate(options => !string.IsNullOrEmpty(options.AdminUser), "Sample:AdminUser must not be empty (the default is 'admin').")
     .ValidateOnStart();
 
 // Database:Provider = Sqlite (default) | PostgreSql | SqlServer, with ConnectionStrings:Dcr.
@@ -93,6 +96,8 @@ builder.Services.AddDynamicClientRegistration(options => options.Resources.Allow
 builder.Services.Replace(ServiceDescriptor.Singleton<IMemoryCache, BoundedMemoryCache>());
 
 builder.Services.AddAuthorization();
+// The administrator's cookie sign-in and the admin pages' authorization policy (SAMPLE ONLY: one configured user).
+builder.Services.AddSampleAdminLogin();
 builder.Services.AddSampleRateLimiting(builder.Configuration);
 builder.Services.AddSampleTelemetry(builder.Configuration);
 
@@ -106,6 +111,18 @@ app.UseAuthorization();
 app.UseRateLimiter();
 
 app.MapDynamicClientRegistration().RequireRateLimiting(SampleRateLimiting.PolicyName);
+
+// The operators' admin pages, for the administrator of Sample:AdminUser / Sample:AdminPassword; with no password set,
+// neither the pages nor their sign-in form exist.
+if (!string.IsNullOrEmpty(sample.AdminPassword))
+{
+    app.MapSampleAdminLogin(sample);
+    app.MapDynamicClientRegistrationAdminUi(SampleAdminLogin.PolicyName);
+}
+else
+{
+    SampleAdminLogin.AdminPagesOff(app.Logger, SampleAdminLogin.MinPasswordLength);
+}
 
 // A protected API, as a resource server of this host would have: it accepts the host's access tokens through
 // OpenIddict validation, so it shows when a token stops working (for example after its client was deleted). A token

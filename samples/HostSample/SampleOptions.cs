@@ -9,6 +9,20 @@ public sealed class SampleOptions
     /// <summary>Its secret. Change it anywhere but on your own machine.</summary>
     public string AdminClientSecret { get; set; } = "dcr-admin-secret";
 
+    /// <summary>
+    /// The administrator's user name on the admin pages' sign-in form (<c>{DynamicClientRegistration:Admin:Path}/login</c>).
+    /// Default <c>admin</c>.
+    /// </summary>
+    public string AdminUser { get; set; } = "admin";
+
+    /// <summary>
+    /// The administrator's password, at least <see cref="SampleAdminLogin.MinPasswordLength"/> characters. No default:
+    /// without one the sign-in form and the admin pages are not mapped (and the sample says so in its log). Give it on
+    /// the command line, in an environment variable (<c>Sample__AdminPassword</c>) or with <c>dotnet user-secrets</c>,
+    /// never in a committed file.
+    /// </summary>
+    public string? AdminPassword { get; set; }
+
     /// <summary>Where the signing and encryption keys live; relative paths are under the content root.</summary>
     public string KeysPath { get; set; } = "App_Data/sample-keys.json";
 

@@ -1,3 +1,4 @@
+using Dcr.IdentityServerExtensions.AdminUi;
 using Dcr.IdentityServerExtensions.OpenIddict;
 using Dcr.IdentityServerExtensions.Services;
 
@@ -25,5 +26,16 @@ public class AssemblyReferenceTests
 
         references.Should().Contain(name => name.StartsWith("OpenIddict", StringComparison.OrdinalIgnoreCase));
         references.Should().Contain(typeof(ClientRegistrationService).Assembly.GetName().Name);
+    }
+
+    [Fact]
+    public void the_admin_pages_assembly_builds_on_the_core_alone_and_references_no_openiddict_assembly()
+    {
+        // The pages read and delete through IClientAdministration only, so they serve any host adapter.
+        var references = ReferencedAssemblyNames(typeof(HtmlBuilder)).ToList();
+
+        references.Should().Contain(typeof(ClientRegistrationService).Assembly.GetName().Name);
+        references.Should().NotContain(name => name.StartsWith("OpenIddict", StringComparison.OrdinalIgnoreCase)
+            || name == typeof(OpenIddictClientRegistrationStore).Assembly.GetName().Name);
     }
 }
