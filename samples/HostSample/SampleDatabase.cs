@@ -165,6 +165,7 @@ internal static class SampleDatabase
                 Permissions.Endpoints.Token,
                 Permissions.GrantTypes.ClientCredentials,
                 Permissions.Prefixes.Scope + "dcr",
+                Permissions.Prefixes.Scope + "dcr:admin",
             },
         };
 
@@ -185,8 +186,10 @@ internal static class SampleDatabase
                 }
             }
         }
-        else if (!await manager.ValidateClientSecretAsync(existing, sample.AdminClientSecret))
+        else if (!await manager.ValidateClientSecretAsync(existing, sample.AdminClientSecret)
+            || !await manager.HasPermissionAsync(existing, Permissions.Prefixes.Scope + "dcr:admin"))
         {
+            // A changed secret, or a database seeded before the admin API existed.
             await manager.UpdateAsync(existing, descriptor);
         }
     }

@@ -1,0 +1,22 @@
+using Dcr.IdentityServerExtensions.Stores;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Dcr.IdentityServerExtensions.Options;
+
+/// <summary>
+/// Stops the host at start-up when no client catalog (<see cref="IClientCatalog"/>) is registered: registration,
+/// quotas, last use, expiry and the admin API all keep their bookkeeping there, so a host without one would fail at its
+/// first registration instead.
+/// </summary>
+internal sealed class ClientCatalogGuard(IServiceProviderIsService services) : IValidateOptions<DynamicClientRegistrationOptions>
+{
+    public ValidateOptionsResult Validate(string? name, DynamicClientRegistrationOptions options) =>
+        services.IsService(typeof(IClientCatalog))
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail(
+                "Dynamic client registration needs a client catalog (IClientCatalog), where it keeps who created each client, its last use " +
+                "and the quotas' counters. Add the package Dcr.IdentityServerExtensions.EntityFrameworkCore, call " +
+                "AddDynamicClientRegistration(...).UseEntityFrameworkCore<TContext>() with the DbContext your client store uses, and " +
+                "modelBuilder.UseDynamicClientRegistration() in that context's OnModelCreating (then add a migration); or register your own IClientCatalog.");
+}
