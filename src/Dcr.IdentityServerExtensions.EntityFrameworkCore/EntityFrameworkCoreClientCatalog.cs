@@ -154,12 +154,12 @@ public sealed class EntityFrameworkCoreClientCatalog<TContext> : IClientCatalog
         await Clients.Where(client => client.ClientId == clientId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false) > 0;
 
     /// <inheritdoc />
-    public async Task<bool> RecordUseAsync(string clientId, DateTimeOffset usedAt, DateTimeOffset writtenBefore, CancellationToken cancellationToken)
+    public async Task<bool> RecordUseAsync(string clientId, DateTimeOffset usedAt, DateTimeOffset writtenAtOrBefore, CancellationToken cancellationToken)
     {
         var used = usedAt.ToUnixTimeSeconds();
-        var before = writtenBefore.ToUnixTimeSeconds();
+        var bound = writtenAtOrBefore.ToUnixTimeSeconds();
         return await Clients
-            .Where(client => client.ClientId == clientId && (client.LastUsedAt == null || client.LastUsedAt < before))
+            .Where(client => client.ClientId == clientId && (client.LastUsedAt == null || client.LastUsedAt <= bound))
             .ExecuteUpdateAsync(setters => setters.SetProperty(client => client.LastUsedAt, used), cancellationToken).ConfigureAwait(false) > 0;
     }
 

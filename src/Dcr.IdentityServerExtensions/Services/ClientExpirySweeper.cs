@@ -19,6 +19,8 @@ internal sealed class ClientExpirySweeper : BackgroundService
 {
     internal const int BatchSize = 100;
 
+    private static readonly TimeSpan MaxStep = TimeSpan.FromDays(1);
+
     private readonly IServiceScopeFactory _scopes;
     private readonly IOptionsMonitor<DynamicClientRegistrationOptions> _options;
     private readonly TimeProvider _timeProvider;
@@ -56,7 +58,13 @@ internal sealed class ClientExpirySweeper : BackgroundService
 
             try
             {
-                await Task.Delay(lifecycle.SweepInterval, _timeProvider, stoppingToken).ConfigureAwait(false);
+                // In steps of at most a day: a timer cannot wait longer than about 49 days at once.
+                var next = _timeProvider.GetUtcNow() + lifecycle.SweepInterval;
+                for (var now = _timeProvider.GetUtcNow(); now < next; now = _timeProvider.GetUtcNow())
+                {
+                    var remaining = next - now;
+                    await Task.Delay(remaining < MaxStep ? remaining : MaxStep, _timeProvider, stoppingToken).ConfigureAwait(false);
+                }
             }
             catch (OperationCanceledException)
             {
@@ -115,29 +123,33 @@ internal sealed class ClientExpirySweeper : BackgroundService
     }
 
     // True: deleted; false: kept for its live refresh token; null: nothing to do (used meanwhile, or gone already).
-    // Each client in a scope of its own, so that no data context tracks a whole sweep's clients.
+    // The check and the deletion each in a scope of their own: no data context tracks a whole sweep's clients, and the
+    // tokens read by the check are not tracked by the context that deletes them with their client.
     private async Task<bool?> ExpireAsync(string clientId, DateTimeOffset now, DateTimeOffset? neverUsedIssuedBefore, DateTimeOffset? inactiveBefore,
         CancellationToken cancellationToken)
     {
-        var scope = _scopes.CreateAsyncScope();
-        await using (scope.ConfigureAwait(false))
+        var check = _scopes.CreateAsyncScope();
+        await using (check.ConfigureAwait(false))
         {
-            var services = scope.ServiceProvider;
-            var registry = services.GetRequiredService<ClientRegistry>();
-
             // Read again just before deleting: a client used since the batch was read stays.
-            var record = await registry.Catalog.FindAsync(clientId, cancellationToken).ConfigureAwait(false);
+            var record = await check.ServiceProvider.GetRequiredService<IClientCatalog>().FindAsync(clientId, cancellationToken).ConfigureAwait(false);
             if (record is null || !IsExpired(record, neverUsedIssuedBefore, inactiveBefore))
             {
                 return null;
             }
 
-            if (await registry.Store.HasLiveRefreshTokenAsync(clientId, now, cancellationToken).ConfigureAwait(false))
+            if (await check.ServiceProvider.GetRequiredService<IClientRegistrationStore>().HasLiveRefreshTokenAsync(clientId, now, cancellationToken)
+                .ConfigureAwait(false))
             {
                 return false;
             }
+        }
 
-            var result = await registry.DeleteAsync(clientId, cancellationToken).ConfigureAwait(false);
+        var scope = _scopes.CreateAsyncScope();
+        await using (scope.ConfigureAwait(false))
+        {
+            var services = scope.ServiceProvider;
+            var result = await services.GetRequiredService<ClientRegistry>().DeleteAsync(clientId, cancellationToken).ConfigureAwait(false);
             if (result.Status != StoreStatus.Succeeded)
             {
                 // NotFound: another instance deleted it first. Conflict: it changed meanwhile; the next sweep decides.

@@ -55,11 +55,11 @@ public interface IClientCatalog
     Task<bool> RemoveAsync(string clientId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Sets the client's last use to <paramref name="usedAt"/> when it has none or one before
-    /// <paramref name="writtenBefore"/>, in one conditional statement; <see langword="false"/> when nothing was written
+    /// Sets the client's last use to <paramref name="usedAt"/> when it has none or one at or before
+    /// <paramref name="writtenAtOrBefore"/>, in one conditional statement; <see langword="false"/> when nothing was written
     /// (used recently enough, or not a client of this product).
     /// </summary>
-    Task<bool> RecordUseAsync(string clientId, DateTimeOffset usedAt, DateTimeOffset writtenBefore, CancellationToken cancellationToken);
+    Task<bool> RecordUseAsync(string clientId, DateTimeOffset usedAt, DateTimeOffset writtenAtOrBefore, CancellationToken cancellationToken);
 
     /// <summary>The record of the client, or <see langword="null"/>.</summary>
     Task<ClientRecord?> FindAsync(string clientId, CancellationToken cancellationToken);

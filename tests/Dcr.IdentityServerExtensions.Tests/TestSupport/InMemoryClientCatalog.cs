@@ -51,9 +51,9 @@ internal sealed class InMemoryClientCatalog : IClientCatalog
 
     public Task<bool> RemoveAsync(string clientId, CancellationToken cancellationToken) => Task.FromResult(_records.Remove(clientId));
 
-    public Task<bool> RecordUseAsync(string clientId, DateTimeOffset usedAt, DateTimeOffset writtenBefore, CancellationToken cancellationToken)
+    public Task<bool> RecordUseAsync(string clientId, DateTimeOffset usedAt, DateTimeOffset writtenAtOrBefore, CancellationToken cancellationToken)
     {
-        if (_records.TryGetValue(clientId, out var record) && (record.LastUsedAt is null || record.LastUsedAt < writtenBefore))
+        if (_records.TryGetValue(clientId, out var record) && (record.LastUsedAt is null || record.LastUsedAt <= writtenAtOrBefore))
         {
             _records[clientId] = record with { LastUsedAt = usedAt };
             return Task.FromResult(true);
