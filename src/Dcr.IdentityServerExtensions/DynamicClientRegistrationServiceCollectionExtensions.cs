@@ -47,7 +47,6 @@ public static class DynamicClientRegistrationServiceCollectionExtensions
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DynamicClientRegistrationOptions>, DynamicClientRegistrationOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DynamicClientRegistrationOptions>, AnonymousRegistrationGuard>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DynamicClientRegistrationOptions>, ClientCatalogGuard>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IAuthorizationServerIssuer, RequestIssuer>();
         services.TryAddSingleton<ClientMetadataValidator>();
@@ -73,6 +72,7 @@ public static class DynamicClientRegistrationServiceCollectionExtensions
         services.TryAddScoped<IClientAdministration, ClientAdministration>();
         services.TryAddSingleton<ClientUseRecorder>();
         services.TryAddSingleton<ClientExpirySweeper>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ClientCatalogGuard>());
         services.TryAddSingleton<ClientCatalogBackfill>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ClientCatalogBackfill>(provider => provider.GetRequiredService<ClientCatalogBackfill>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ClientExpirySweeper>(provider => provider.GetRequiredService<ClientExpirySweeper>()));

@@ -40,8 +40,9 @@ internal static class ClientCursor
             using var document = JsonDocument.Parse(Base64Url.DecodeFromChars(cursor));
             var root = document.RootElement;
             if (root.ValueKind == JsonValueKind.Object
-                && root.TryGetProperty("o", out var encodedOrder) && encodedOrder.TryGetInt32(out var orderValue) && orderValue == (int)order
-                && root.TryGetProperty("v", out var value) && value.TryGetInt64(out var sortValue)
+                && root.TryGetProperty("o", out var encodedOrder) && encodedOrder.ValueKind == JsonValueKind.Number
+                && encodedOrder.TryGetInt32(out var orderValue) && orderValue == (int)order
+                && root.TryGetProperty("v", out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var sortValue)
                 && root.TryGetProperty("i", out var id) && id.ValueKind == JsonValueKind.String && id.GetString() is { Length: > 0 } clientId)
             {
                 position = new ClientListPosition(sortValue, clientId);
