@@ -104,6 +104,10 @@ internal static partial class Log
         Message = "The last use of client {ClientId} could not be recorded; the token was issued all the same.")]
     public static partial void LastUseNotRecorded(ILogger logger, string clientId, Exception exception);
 
+    [LoggerMessage(EventId = 1214, EventName = "CatalogUpdateFailed", Level = LogLevel.Warning,
+        Message = "Client {ClientId} was updated, but its catalog row could not be; the admin API shows its previous name and metadata until its next update.")]
+    public static partial void CatalogUpdateFailed(ILogger logger, string clientId, Exception exception);
+
     [LoggerMessage(EventId = 1300, EventName = "AnonymousRegistrationWidened", Level = LogLevel.Warning,
         Message = "Registration without an initial access token is open to more than public authorization-code clients: " +
             "grant types {GrantTypes}, token endpoint authentication methods {AuthMethods} (DynamicClientRegistration:Anonymous). " +

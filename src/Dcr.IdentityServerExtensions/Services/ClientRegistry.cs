@@ -10,10 +10,11 @@ using Microsoft.Extensions.Options;
 namespace Dcr.IdentityServerExtensions.Services;
 
 /// <summary>
-/// Every write of a client goes through here: the host's client row (<see cref="IClientRegistrationStore"/>) and its
-/// record in the catalog (<see cref="IClientCatalog"/>) are written as one atomic unit, and a registration takes its
-/// quotas in that same unit. A failure anywhere (a refused quota, the host refusing the client, a lost connection, a
-/// failed commit) rolls both back.
+/// Every write of a client goes through here: on creation and deletion the host's client row
+/// (<see cref="IClientRegistrationStore"/>) and its record in the catalog (<see cref="IClientCatalog"/>) are written as
+/// one atomic unit, and a registration takes its quotas in that same unit. A failure anywhere (a refused quota, the host
+/// refusing the client, a lost connection, a failed commit) rolls both back. Updates are described at
+/// <see cref="UpdateAsync"/>.
 /// </summary>
 internal sealed class ClientRegistry
 {
@@ -57,24 +58,33 @@ internal sealed class ClientRegistry
     }
 
     /// <summary>
-    /// Replaces the client (<paramref name="previous"/> as read, <paramref name="updated"/> to write); its record
-    /// changes in the same unit when what it says of the metadata changed, and is not written at all otherwise (a
-    /// rotation).
+    /// Replaces the client (<paramref name="previous"/> as read, <paramref name="updated"/> to write), then, when what
+    /// the record says of the metadata changed, the record's descriptive columns (name, grant types, redirect URIs,
+    /// authentication method, scope). An update is not one unit with its record: it changes none of the columns the
+    /// quotas count, and a transaction around it would hold the database's write lock (all of SQLite's) across the
+    /// store's optimistic concurrency check, so that two racing updates would wait on each other instead of one losing
+    /// at once. A record write that fails after the client's is logged and leaves the old description until the next
+    /// update; the client's own write, and its new credentials, stand.
     /// </summary>
     public async Task<StoreResult> UpdateAsync(StoredClient previous, StoredClient updated, CancellationToken cancellationToken)
     {
+        var result = await _store.UpdateAsync(updated, cancellationToken).ConfigureAwait(false);
         var record = ClientRecord.From(updated);
-        if (record.DescribesSameMetadata(ClientRecord.From(previous)))
+        if (result.Status != StoreStatus.Succeeded || record.DescribesSameMetadata(ClientRecord.From(previous)))
         {
-            return await _store.UpdateAsync(updated, cancellationToken).ConfigureAwait(false);
+            return result;
         }
 
-        var written = await GuardAsync(() => _catalog.ExecuteAtomicallyAsync(async token =>
+        try
         {
-            await _catalog.UpdateAsync(record, token).ConfigureAwait(false);
-            return new Written(await _store.UpdateAsync(updated, token).ConfigureAwait(false), null);
-        }, result => result.Succeeded, cancellationToken)).ConfigureAwait(false);
-        return written.Result!;
+            await _catalog.UpdateAsync(record, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            Diagnostics.Log.CatalogUpdateFailed(_logger, updated.ClientId, exception);
+        }
+
+        return result;
     }
 
     /// <summary>Deletes the client, whatever the host issued to it, and its record.</summary>
