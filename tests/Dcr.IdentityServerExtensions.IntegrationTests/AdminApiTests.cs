@@ -125,6 +125,7 @@ public sealed class AdminApiTests
         (await List("created_by=PARTNER")).Should().BeEmpty("created_by is an exact match");
         (await List("initial_access_token_id=" + Uri.EscapeDataString(TokenId(firstToken)))).Should().BeEquivalentTo([early.ClientId, second.ClientId]);
         (await List("created_after=" + boundary)).Should().Equal(late.ClientId);
+        (await List("created_after=0" + boundary)).Should().Equal([late.ClientId], "leading zeros are still seconds");
         (await List("created_before=" + boundary)).Should().BeEquivalentTo([early.ClientId, second.ClientId]);
         (await List("unused_since=" + boundary)).Should().BeEquivalentTo([early.ClientId, second.ClientId], "the late client was used at the boundary");
         (await List("unused_since=" + (boundary + 1))).Should().HaveCount(3, "a second later, its last use is before the bound too");
@@ -222,6 +223,8 @@ public sealed class AdminApiTests
     [InlineData("created_after=yesterday")]
     [InlineData("created_after=-1")]
     [InlineData("created_before=1.5")]
+    [InlineData("created_before=99999999999999999999")]
+    [InlineData("unused_since=1e3")]
     [InlineData("unused_since=")]
     [InlineData("limit=0")]
     [InlineData("limit=501")]

@@ -351,7 +351,10 @@ internal static class AdminEndpoints
     // A query parameter as the JSON value the body would carry: a number for the times (digits only), a string otherwise.
     private static JsonElement JsonValue(string text, bool time)
     {
-        using var document = JsonDocument.Parse(time && text.Length <= 19 && text.All(char.IsAsciiDigit) ? text : JsonSerializer.Serialize(text));
+        var json = time && text.All(char.IsAsciiDigit) && long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+            ? seconds.ToString(CultureInfo.InvariantCulture)
+            : JsonSerializer.Serialize(text);
+        using var document = JsonDocument.Parse(json);
         return document.RootElement.Clone();
     }
 
