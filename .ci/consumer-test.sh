@@ -39,7 +39,7 @@ pinned_version() {
 
 product_version=$(timeout 120 dotnet msbuild "$repo/src/Dcr.IdentityServerExtensions.OpenIddict" -getProperty:PackageVersion) \
     || fail "cannot read the product's PackageVersion"
-for id in Dcr.IdentityServerExtensions Dcr.IdentityServerExtensions.OpenIddict Dcr.IdentityServerExtensions.AdminUi; do
+for id in Dcr.IdentityServerExtensions Dcr.IdentityServerExtensions.OpenIddict Dcr.IdentityServerExtensions.AdminUi Dcr.IdentityServerExtensions.EntityFrameworkCore; do
     for extension in nupkg snupkg; do
         [[ -f "$feed/$id.$product_version.$extension" ]] || fail "$feed/$id.$product_version.$extension is missing: run 'dotnet pack -c Release -o artifacts/packages'"
     done
@@ -50,7 +50,7 @@ python3 - "$feed" "$product_version" <<'PY' || fail "the packages lack required 
 import re, sys, zipfile
 feed, version = sys.argv[1], sys.argv[2]
 problems = []
-for package_id in ("Dcr.IdentityServerExtensions", "Dcr.IdentityServerExtensions.OpenIddict", "Dcr.IdentityServerExtensions.AdminUi"):
+for package_id in ("Dcr.IdentityServerExtensions", "Dcr.IdentityServerExtensions.OpenIddict", "Dcr.IdentityServerExtensions.AdminUi", "Dcr.IdentityServerExtensions.EntityFrameworkCore"):
     with zipfile.ZipFile(f"{feed}/{package_id}.{version}.nupkg") as nupkg:
         names = set(nupkg.namelist())
         nuspec = nupkg.read(f"{package_id}.nuspec").decode("utf-8-sig")
@@ -95,6 +95,7 @@ while IFS= read -r line; do
     package_ids+=("$id") package_versions+=("$version")
 done <<<"$packages_block"
 [[ " ${package_ids[*]} " == *" Dcr.IdentityServerExtensions.OpenIddict "* ]] || fail "README.md does not add Dcr.IdentityServerExtensions.OpenIddict"
+[[ " ${package_ids[*]} " == *" Dcr.IdentityServerExtensions.EntityFrameworkCore "* ]] || fail "README.md does not add Dcr.IdentityServerExtensions.EntityFrameworkCore"
 
 # --- A fresh project outside the repository (no Directory.*.props, no central package management) --------------
 work=$(mktemp -d "${TMPDIR:-/tmp}/dcr-consumer.XXXXXX")
@@ -150,7 +151,7 @@ other_sources=$(cd "$app" && timeout 60 dotnet nuget list source --format Detail
 # same version would hide the one under test. Only the product's own entries go.
 global_packages=$(timeout 60 dotnet nuget locals global-packages --list | sed -n 's/^global-packages: *//p')
 [[ -n "$global_packages" ]] || fail "cannot locate the NuGet global packages folder"
-for id in dcr.identityserverextensions dcr.identityserverextensions.openiddict; do
+for id in dcr.identityserverextensions dcr.identityserverextensions.openiddict dcr.identityserverextensions.entityframeworkcore; do
     rm -rf "${global_packages%/}/$id/$product_version"
 done
 
@@ -211,6 +212,16 @@ registration_token=$(field registration_access_token) client_uri=$(field registr
 [[ -n "$client_id" && -n "$client_secret" && -n "$registration_token" && "$client_uri" == "$base/connect/register/$client_id" ]] \
     || fail "the registration response lacks client_id, client_secret, registration_access_token or registration_client_uri"
 step "registered client $client_id"
+
+# The admin API: the seeded administrative client may obtain the admin scope; the client is listed with its creator.
+status=$(request -u "dcr-admin:$admin_secret" -d grant_type=client_credentials -d scope=dcr:admin "$base/connect/token")
+expect 200 "$status" "admin API token for dcr-admin"
+admin_token=$(field access_token)
+status=$(request "$base/admin/dcr/clients/$client_id" -H "Authorization: Bearer $admin_token")
+expect 200 "$status" "admin API read of the registered client"
+[[ "$(field created_by)" == dcr-admin && "$(field source)" == dcr ]] || fail "the admin API does not show the client's creator and source"
+status=$(request "$base/admin/dcr/clients" -H "Authorization: Bearer $iat")
+expect 403 "$status" "admin API with an initial access token (no admin scope)"
 
 status=$(request -u "$client_id:$client_secret" -d grant_type=client_credentials -d scope=api "$base/connect/token")
 expect 200 "$status" "token for the registered client"

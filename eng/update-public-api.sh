@@ -27,7 +27,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 export DOTNET_CLI_UI_LANGUAGE=en   # the diagnostics are parsed: their English text
 export LC_ALL=C                    # byte order for sort, as the analyzer's code fix sorts
 
-projects=(src/Dcr.IdentityServerExtensions src/Dcr.IdentityServerExtensions.OpenIddict src/Dcr.IdentityServerExtensions.AdminUi)
+projects=(src/Dcr.IdentityServerExtensions src/Dcr.IdentityServerExtensions.OpenIddict src/Dcr.IdentityServerExtensions.AdminUi src/Dcr.IdentityServerExtensions.EntityFrameworkCore)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

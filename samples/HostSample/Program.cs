@@ -49,7 +49,8 @@ builder.Services.AddOpenIddict()
                .AllowAuthorizationCodeFlow()
                .AllowRefreshTokenFlow();
 
-        options.RegisterScopes(Scopes.OpenId, Scopes.Profile, Scopes.Email, Scopes.OfflineAccess, "api", "dcr");
+        // "dcr": initial access tokens; "dcr:admin": the admin API. Neither is ever granted to a registered client.
+        options.RegisterScopes(Scopes.OpenId, Scopes.Profile, Scopes.Email, Scopes.OfflineAccess, "api", "dcr", "dcr:admin");
 
         // OAuth 2.1 and the MCP specification allow S256 only: 'plain' is neither advertised nor accepted.
         options.Configure(options => options.CodeChallengeMethods.Remove(CodeChallengeMethods.Plain));
@@ -90,7 +91,8 @@ builder.Services.AddOpenIddict()
 // The two opt-ins change the host beyond registration: every validated access token's client is checked (a deleted
 // client's tokens stop at once), and OpenIddict's dispatchers never log at Trace, where they write whole tokens.
 builder.Services.AddDynamicClientRegistration(options => options.Resources.Allowed.Add(apiResource))
-    .UseOpenIddict(openIddict => openIddict.RejectTokensOfDeletedClients().KeepTokensOutOfLogs());
+    .UseOpenIddict(openIddict => openIddict.RejectTokensOfDeletedClients().KeepTokensOutOfLogs())
+    .UseEntityFrameworkCore<SampleDbContext>(); // the catalog, in OpenIddict's own context: one transaction for both
 
 // After AddOpenIddict(), whose AddMemoryCache() registered the unbounded default.
 builder.Services.Replace(ServiceDescriptor.Singleton<IMemoryCache, BoundedMemoryCache>());
@@ -111,6 +113,10 @@ app.UseAuthorization();
 app.UseRateLimiter();
 
 app.MapDynamicClientRegistration().RequireRateLimiting(SampleRateLimiting.PolicyName);
+
+// The operators' admin API (/admin/dcr/clients...), for access tokens with the 'dcr:admin' scope, which the seeded
+// administrative client may obtain.
+app.MapDynamicClientRegistrationAdmin();
 
 // The operators' admin pages, for the administrator of Sample:AdminUser / Sample:AdminPassword; with no password set,
 // neither the pages nor their sign-in form exist.

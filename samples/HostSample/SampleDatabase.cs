@@ -25,6 +25,9 @@ internal static class SampleDatabase
     public const string MigrateKey = "Database:Migrate";
     public const string ConnectionStringName = "Dcr";
 
+    // Any fixed number: the PostgreSQL advisory lock the sample's instances take while migrating.
+    private const string MigrationLockKey = "7317001";
+
     private static readonly string ValidProviders = string.Join(", ", Enum.GetNames<DatabaseProvider>());
 
     /// <summary>
@@ -134,8 +137,28 @@ internal static class SampleDatabase
 
         if (configuration.GetValue(MigrateKey, defaultValue: true))
         {
-            // EF Core takes a database lock while migrating, so several instances may start at once.
-            await context.Database.MigrateAsync();
+            // EF Core takes a database lock while migrating, so several instances may start at once. On PostgreSQL that
+            // lock is held per migration, not across all pending ones: an instance that read the pending list while
+            // another applied the first would apply the second twice ('relation already exists'). A session advisory
+            // lock around the whole run makes the second instance wait, then find nothing pending.
+            if (context.Database.IsNpgsql())
+            {
+                await context.Database.OpenConnectionAsync();
+                try
+                {
+                    await context.Database.ExecuteSqlRawAsync("SELECT pg_advisory_lock(" + MigrationLockKey + ")");
+                    await context.Database.MigrateAsync();
+                }
+                finally
+                {
+                    await context.Database.ExecuteSqlRawAsync("SELECT pg_advisory_unlock(" + MigrationLockKey + ")");
+                    await context.Database.CloseConnectionAsync();
+                }
+            }
+            else
+            {
+                await context.Database.MigrateAsync();
+            }
         }
         else
         {
@@ -165,6 +188,7 @@ internal static class SampleDatabase
                 Permissions.Endpoints.Token,
                 Permissions.GrantTypes.ClientCredentials,
                 Permissions.Prefixes.Scope + "dcr",
+                Permissions.Prefixes.Scope + "dcr:admin",
             },
         };
 
@@ -185,8 +209,10 @@ internal static class SampleDatabase
                 }
             }
         }
-        else if (!await manager.ValidateClientSecretAsync(existing, sample.AdminClientSecret))
+        else if (!await manager.ValidateClientSecretAsync(existing, sample.AdminClientSecret)
+            || !await manager.HasPermissionAsync(existing, Permissions.Prefixes.Scope + "dcr:admin"))
         {
+            // A changed secret, or a database seeded before the admin API existed.
             await manager.UpdateAsync(existing, descriptor);
         }
     }

@@ -4,7 +4,8 @@ using Microsoft.EntityFrameworkCore.Design;
 namespace HostSample;
 
 /// <summary>
-/// The sample's database: OpenIddict's applications, authorizations, scopes and tokens. The application resolves this
+/// The sample's database: OpenIddict's applications, authorizations, scopes and tokens, and dynamic client registration's
+/// catalog of the clients it created. The application resolves this
 /// type; each provider has a derived type of its own (<see cref="SqliteSampleDbContext"/>,
 /// <see cref="PostgreSqlSampleDbContext"/>, <see cref="SqlServerSampleDbContext"/>) that carries that provider's
 /// migrations, under <c>Migrations/{Provider}</c>.
@@ -27,6 +28,10 @@ public abstract class SampleDbContext : DbContext
     {
         base.OnModelCreating(modelBuilder);
         modelBuilder.UseOpenIddict();
+
+        // The catalog of the clients dynamic client registration creates (DcrClients, DcrCounters), written in the same
+        // transaction as OpenIddict's application row: the quotas, last use, expiry and the admin API read it.
+        modelBuilder.UseDynamicClientRegistration();
     }
 }
 

@@ -3,7 +3,10 @@ namespace HostSample;
 /// <summary>Settings of the sample host itself, bound from the <c>Sample</c> section.</summary>
 public sealed class SampleOptions
 {
-    /// <summary>The seeded administrative client that may obtain initial access tokens.</summary>
+    /// <summary>
+    /// The seeded administrative client that may obtain initial access tokens (scope <c>dcr</c>) and use the admin API
+    /// (scope <c>dcr:admin</c>).
+    /// </summary>
     public string AdminClientId { get; set; } = "dcr-admin";
 
     /// <summary>Its secret. Change it anywhere but on your own machine.</summary>

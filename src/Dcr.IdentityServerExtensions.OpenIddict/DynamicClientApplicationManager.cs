@@ -218,28 +218,40 @@ public class DynamicClientApplicationManager<TApplication> : OpenIddictApplicati
     ValueTask<string?> IDynamicClientApplicationManager.GetClientSecretHashAsync(object application, CancellationToken cancellationToken) =>
         Store.GetClientSecretAsync((TApplication)application, cancellationToken);
 
-    ValueTask<long> IDynamicClientApplicationManager.CountByCreatorAsync(string createdBy, CancellationToken cancellationToken)
+    // A walk in client id order, a batch at a time, for the one-time backfill of the catalog. OpenIddict's own
+    // ListAsync(count, offset) pages by offset, which skips applications when others are deleted meanwhile; a keyset on
+    // the ClientId column does not. Every OpenIddict store's application model has that column.
+    async ValueTask<IReadOnlyList<object>> IDynamicClientApplicationManager.ListAfterAsync(string? afterClientId, int count, CancellationToken cancellationToken)
     {
-        // OpenIddict's relational entities keep the properties as one serialized JSON column, so the count is a LIKE
-        // over that column, run by the database. Other stores need their own manager override.
-        var properties = typeof(TApplication).GetProperty("Properties");
-        if (properties?.PropertyType != typeof(string))
+        var property = typeof(TApplication).GetProperty("ClientId");
+        if (property?.PropertyType != typeof(string))
         {
             throw new NotSupportedException(
-                $"Counting clients per caller needs an application entity with a serialized 'Properties' string column; {typeof(TApplication)} has none. " +
-                "Turn DynamicClientRegistration:Policies:MaxClientsPerCaller off or override CountByCreatorAsync.");
+                $"Walking the applications needs an application entity with a 'ClientId' string property; {typeof(TApplication)} has none. " +
+                "Override ListAfterAsync in a manager derived from DynamicClientApplicationManager<TApplication>.");
         }
 
-        var fragment = RegistrationDocument.CreatedByFragment(createdBy);
         var application = Expression.Parameter(typeof(TApplication), "application");
-        var column = Expression.Property(application, properties);
-        var predicate = Expression.Lambda<Func<TApplication, bool>>(
-            Expression.AndAlso(
-                Expression.NotEqual(column, Expression.Constant(null, typeof(string))),
-                Expression.Call(column, typeof(string).GetMethod(nameof(string.Contains), [typeof(string)])!, Expression.Constant(fragment))),
-            application);
+        var clientId = Expression.Property(application, property);
+        Expression predicate = Expression.NotEqual(clientId, Expression.Constant(null, typeof(string)));
+        if (afterClientId is not null)
+        {
+            // Through a closure, so the provider sends the value as a parameter.
+            Expression<Func<string>> after = () => afterClientId;
+            predicate = Expression.AndAlso(predicate, Expression.GreaterThan(
+                Expression.Call(typeof(string).GetMethod(nameof(string.Compare), [typeof(string), typeof(string)])!, clientId, after.Body),
+                Expression.Constant(0)));
+        }
 
-        return Store.CountAsync(query => query.Where(predicate), cancellationToken);
+        var where = Expression.Lambda<Func<TApplication, bool>>(predicate, application);
+        var order = Expression.Lambda<Func<TApplication, string>>(clientId, application);
+        var applications = new List<object>();
+        await foreach (var found in ListAsync(query => query.Where(where).OrderBy(order).Take(count), cancellationToken).ConfigureAwait(false))
+        {
+            applications.Add(found);
+        }
+
+        return applications;
     }
 }
 
@@ -258,8 +270,10 @@ public interface IDynamicClientApplicationManager
     /// <summary>Reads the stored client secret hash.</summary>
     ValueTask<string?> GetClientSecretHashAsync(object application, CancellationToken cancellationToken);
 
-    /// <summary>Counts the dynamically registered applications created by <paramref name="createdBy"/>.</summary>
-    ValueTask<long> CountByCreatorAsync(string createdBy, CancellationToken cancellationToken);
+    /// <summary>
+    /// At most <paramref name="count"/> applications (of any kind) in client id order after <paramref name="afterClientId"/>.
+    /// </summary>
+    ValueTask<IReadOnlyList<object>> ListAfterAsync(string? afterClientId, int count, CancellationToken cancellationToken);
 
     /// <summary>
     /// The application's key set, as <see cref="IOpenIddictApplicationManager.GetJsonWebKeySetAsync"/> returns it,

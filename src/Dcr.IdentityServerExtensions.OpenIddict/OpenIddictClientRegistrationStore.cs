@@ -15,6 +15,7 @@ namespace Dcr.IdentityServerExtensions.OpenIddict;
 public sealed class OpenIddictClientRegistrationStore : IClientRegistrationStore
 {
     private readonly IOpenIddictApplicationManager _manager;
+    private readonly IOpenIddictTokenManager _tokens;
     private readonly ILogger<OpenIddictClientRegistrationStore> _logger;
 
     // The applications this request's scope has read, by client id, with the version read: an update or delete of the
@@ -23,9 +24,11 @@ public sealed class OpenIddictClientRegistrationStore : IClientRegistrationStore
     private readonly Dictionary<string, (object Application, string? Version)> _loaded = new(StringComparer.Ordinal);
 
     /// <summary>Creates the store.</summary>
-    public OpenIddictClientRegistrationStore(IOpenIddictApplicationManager manager, ILogger<OpenIddictClientRegistrationStore> logger)
+    public OpenIddictClientRegistrationStore(IOpenIddictApplicationManager manager, IOpenIddictTokenManager tokens,
+        ILogger<OpenIddictClientRegistrationStore> logger)
     {
         _manager = manager;
+        _tokens = tokens;
         _logger = logger;
     }
 
@@ -118,10 +121,46 @@ public sealed class OpenIddictClientRegistrationStore : IClientRegistrationStore
     }
 
     /// <inheritdoc />
-    public ValueTask<long> CountByCreatorAsync(string createdBy, CancellationToken cancellationToken)
+    public async ValueTask<bool> HasLiveRefreshTokenAsync(string clientId, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(createdBy);
-        return DynamicManager.CountByCreatorAsync(createdBy, cancellationToken);
+        ArgumentNullException.ThrowIfNull(clientId);
+        var application = await _manager.FindByClientIdAsync(clientId, cancellationToken).ConfigureAwait(false);
+        if (application is null || await _manager.GetIdAsync(application, cancellationToken).ConfigureAwait(false) is not { } id)
+        {
+            return false;
+        }
+
+        // Valid status only: a redeemed (rolled), revoked or rejected refresh token cannot bring the user back.
+        await foreach (var token in _tokens.FindAsync(subject: null, client: id, status: Statuses.Valid, type: TokenTypeIdentifiers.RefreshToken,
+            cancellationToken).ConfigureAwait(false))
+        {
+            if (await _tokens.GetExpirationDateAsync(token, cancellationToken).ConfigureAwait(false) is not { } expiresAt || expiresAt > now)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<StoredClientBatch> ListAsync(string? afterClientId, int count, CancellationToken cancellationToken)
+    {
+        var applications = await DynamicManager.ListAfterAsync(afterClientId, count, cancellationToken).ConfigureAwait(false);
+        var clients = new List<StoredClient>();
+        string? last = null;
+        foreach (var application in applications)
+        {
+            last = await _manager.GetClientIdAsync(application, cancellationToken).ConfigureAwait(false);
+            var properties = await _manager.GetPropertiesAsync(application, cancellationToken).ConfigureAwait(false);
+            if (last is not null && properties.TryGetValue(RegistrationDocument.PropertyName, out var document))
+            {
+                var secretHash = await DynamicManager.GetClientSecretHashAsync(application, cancellationToken).ConfigureAwait(false);
+                clients.Add(RegistrationDocument.Read(document, last, secretHash));
+            }
+        }
+
+        return new StoredClientBatch(clients, applications.Count < count ? null : last);
     }
 
     private async ValueTask<StoreResult> WriteAsync(Func<Task<StoreResult>> write)

@@ -49,6 +49,7 @@ public static class OpenIddictDynamicClientRegistrationExtensions
         services.TryAddSingleton<AttachRegistrationEndpoint>();
         services.TryAdd(RequireS256ForDynamicClients.Descriptor.ServiceDescriptor);
         services.TryAdd(ResolveClientIdMetadataDocument.Descriptor.ServiceDescriptor);
+        services.TryAdd(RecordClientUse.Descriptor.ServiceDescriptor);
         services.TryAddSingleton<ClientAssertionUses>();
         foreach (var descriptor in ClientAssertionHandlerDescriptors)
         {
@@ -77,7 +78,7 @@ public static class OpenIddictDynamicClientRegistrationExtensions
         public void Configure(OpenIddictServerOptions options)
         {
             foreach (var descriptor in ClientAssertionHandlerDescriptors.Prepend(RequireS256ForDynamicClients.Descriptor).Prepend(AttachRegistrationEndpoint.Descriptor)
-                .Append(ResolveClientIdMetadataDocument.Descriptor))
+                .Append(ResolveClientIdMetadataDocument.Descriptor).Append(RecordClientUse.Descriptor))
             {
                 if (!options.Handlers.Contains(descriptor))
                 {
@@ -129,7 +130,8 @@ public static class OpenIddictDynamicClientRegistrationExtensions
             var serverOptions = server.CurrentValue;
             if (options.AllowedScopes.Count == 0)
             {
-                foreach (var scope in serverOptions.Scopes.Where(scope => scope != options.InitialAccessTokenScope).Order(StringComparer.Ordinal))
+                foreach (var scope in serverOptions.Scopes
+                    .Where(scope => scope != options.InitialAccessTokenScope && scope != options.Admin.RequiredScope).Order(StringComparer.Ordinal))
                 {
                     options.AllowedScopes.Add(scope);
                 }

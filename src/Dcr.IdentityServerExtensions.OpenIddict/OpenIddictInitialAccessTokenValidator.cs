@@ -21,7 +21,7 @@ public sealed class OpenIddictInitialAccessTokenValidator : IInitialAccessTokenV
 
         // OpenIddict would also accept a token in the query or form when so configured; an initial access token is
         // only ever a bearer header here, so a missing header means no token.
-        if (BearerToken.Read(context.Request) is null)
+        if (BearerToken.Read(context.Request) is not { } bearer)
         {
             return new InitialAccessTokenResult(InitialAccessTokenStatus.Missing);
         }
@@ -38,6 +38,10 @@ public sealed class OpenIddictInitialAccessTokenValidator : IInitialAccessTokenV
         }
 
         var callerId = principal.GetClaim(Claims.ClientId) ?? principal.GetClaim(Claims.AuthorizedParty) ?? principal.GetClaim(Claims.Subject);
-        return new InitialAccessTokenResult(InitialAccessTokenStatus.Valid, principal, callerId);
+        // OpenIddict gives every access token a random jti; a token issued otherwise is named by its hash.
+        return new InitialAccessTokenResult(InitialAccessTokenStatus.Valid, principal, callerId)
+        {
+            TokenId = InitialAccessTokenResult.IdentifyToken(principal.GetClaim(Claims.JwtId), bearer),
+        };
     }
 }

@@ -85,13 +85,6 @@ internal static class RegistrationDocument
         };
     }
 
-    /// <summary>
-    /// The text by which a stored document names its creator, as JSON writes it, so that a store can find a creator's
-    /// clients by a substring match on the serialized properties.
-    /// </summary>
-    public static string CreatedByFragment(string createdBy) =>
-        $"\"created_by\":{JsonSerializer.Serialize(createdBy, RegistrationDocumentJsonContext.Default.String)}";
-
     /// <summary>Reads only what the token endpoint needs to check a secret: the expiries and the retained hash.</summary>
     public static (DateTimeOffset? SecretExpiresAt, RetainedClientSecret? Retained) ReadSecretState(JsonElement document)
     {

@@ -1,4 +1,5 @@
 using Dcr.IdentityServerExtensions;
+using Dcr.IdentityServerExtensions.Administration;
 using Dcr.IdentityServerExtensions.Diagnostics;
 using Dcr.IdentityServerExtensions.Network;
 using Dcr.IdentityServerExtensions.Options;
@@ -6,6 +7,7 @@ using Dcr.IdentityServerExtensions.Policies;
 using Dcr.IdentityServerExtensions.Services;
 using Dcr.IdentityServerExtensions.Validation;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -62,6 +64,18 @@ public static class DynamicClientRegistrationServiceCollectionExtensions
             provider.GetRequiredService<Microsoft.Extensions.Logging.ILogger<ClientIdMetadataDocuments>>()));
         services.TryAddScoped<ClientRegistrationPolicyPipeline>();
         services.TryAddScoped<ClientRegistrationService>();
+        services.TryAddScoped<ClientRegistry>();
+
+        // The operators' side (#17): the admin service behind the admin API and page, last use, the one-time completion
+        // of the catalog and the expiry sweep (which does nothing until Lifecycle:DeleteNeverUsedAfter/DeleteUnusedAfter is set).
+        services.AddHttpContextAccessor();
+        services.TryAddScoped<IClientAdministration, ClientAdministration>();
+        services.TryAddSingleton<ClientUseRecorder>();
+        services.TryAddSingleton<ClientExpirySweeper>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ClientCatalogGuard>());
+        services.TryAddSingleton<ClientCatalogBackfill>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ClientCatalogBackfill>(provider => provider.GetRequiredService<ClientCatalogBackfill>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ClientExpirySweeper>(provider => provider.GetRequiredService<ClientExpirySweeper>()));
         services.TryAddSingleton<DynamicClientRegistrationMetrics>();
         services.TryAddScoped<ClientRegistrationAudit>();
 
@@ -71,7 +85,6 @@ public static class DynamicClientRegistrationServiceCollectionExtensions
 
         // After the default scope, so that the scope it adds is held to the anonymous limits too.
         services.TryAddEnumerable(ServiceDescriptor.Scoped<IClientRegistrationPolicy, AnonymousRegistrationPolicy>());
-        services.TryAddEnumerable(ServiceDescriptor.Scoped<IClientRegistrationPolicy, MaxClientsPerCallerPolicy>());
 
         return new DynamicClientRegistrationBuilder(services);
     }

@@ -15,12 +15,7 @@ namespace Dcr.IdentityServerExtensions.IntegrationTests;
 [Collection(BrowserTestGroup.Name)]
 public sealed class AdminUiEndToEndTests(Chromium chromium)
 {
-    /// <summary>Why the test waits: the service behind the pages is built on another branch.</summary>
-    public const string NeedsTheProductsClientAdministration =
-        "Needs the product's IClientAdministration (branch 'ops', issue #17 points 1 and 5), which records the initial "
-        + "access token of each registration; the lead removes this Skip when merging it.";
-
-    [Fact(Skip = NeedsTheProductsClientAdministration, Timeout = 180_000)]
+    [Fact(Timeout = 180_000)]
     public async Task an_operator_finds_the_client_registered_with_an_initial_access_token_by_its_id_deletes_it_and_its_tokens_are_refused()
     {
         await using var host = AdminUiHost.Start();

@@ -125,6 +125,26 @@ public sealed class ClientIdMetadataDocumentTests : IClassFixture<ClientIdMetada
     }
 
     [Fact]
+    public async Task a_document_client_is_catalogued_as_cimd_with_no_creator_and_its_last_use_and_the_admin_api_reads_it_by_its_url()
+    {
+        var clientId = Publish();
+        (await AuthorizeAndRedeemAsync(clientId)).ShouldSucceed();
+
+        var row = await _host.CatalogRowAsync(clientId);
+        row.Should().NotBeNull();
+        row!.Source.Should().Be("cimd");
+        row.CreatedBy.Should().BeNull();
+        row.LastUsedAt.Should().NotBeNull();
+        var admin = await _client.AdminTokenAsync();
+        var one = await _client.AdminAsync(HttpMethod.Get, "/clients/" + Uri.EscapeDataString(clientId), admin);
+        one.Status.Should().Be(System.Net.HttpStatusCode.OK, one.Body);
+        one.Json.GetProperty("client_id").GetString().Should().Be(clientId);
+        one.Json.GetProperty("source").GetString().Should().Be("cimd");
+        (await _client.AdminAsync(HttpMethod.Get, "/clients?source=cimd&limit=500", admin)).ClientIds().Should().Contain(clientId);
+        (await _client.AdminAsync(HttpMethod.Get, "/clients?source=dcr&limit=500", admin)).ClientIds().Should().NotContain(clientId);
+    }
+
+    [Fact]
     public async Task claude_codes_portless_localhost_and_loopback_redirects_match_any_port()
     {
         var path = NewPath();

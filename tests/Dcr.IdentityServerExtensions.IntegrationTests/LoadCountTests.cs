@@ -84,7 +84,8 @@ public sealed class StoreLoadCountTests
         await using var scope = host.Services.CreateAsyncScope();
         var manager = CountingManager.Over(scope.ServiceProvider.GetRequiredService<global::OpenIddict.Abstractions.IOpenIddictApplicationManager>());
         var store = new Dcr.IdentityServerExtensions.OpenIddict.OpenIddictClientRegistrationStore(
-            manager, scope.ServiceProvider.GetRequiredService<Microsoft.Extensions.Logging.ILogger<Dcr.IdentityServerExtensions.OpenIddict.OpenIddictClientRegistrationStore>>());
+            manager, scope.ServiceProvider.GetRequiredService<global::OpenIddict.Abstractions.IOpenIddictTokenManager>(),
+            scope.ServiceProvider.GetRequiredService<Microsoft.Extensions.Logging.ILogger<Dcr.IdentityServerExtensions.OpenIddict.OpenIddictClientRegistrationStore>>());
 
         var found = await store.FindAsync(registered.ClientId, default);
         var updated = await store.UpdateAsync(found! with { CreatedBy = "someone else" }, default);

@@ -81,6 +81,12 @@ public sealed class ClientRegistrationAudit
             case ClientRegistrationAction.UseRetainedClientSecret:
                 Log.RetainedClientSecretUsed(_logger, e.ClientId, e.CallerId);
                 break;
+            case ClientRegistrationAction.DeleteByAdministrator:
+                Log.DeletedByAdministrator(_logger, e.ClientId, e.CallerId);
+                break;
+            case ClientRegistrationAction.Expire:
+                Log.Expired(_logger, e.ClientId);
+                break;
         }
     }
 }

@@ -5,7 +5,8 @@ namespace Dcr.IdentityServerExtensions.Diagnostics;
 /// <param name="ClientId">The client, when known (not for a refused registration).</param>
 /// <param name="CallerId">
 /// Who acted: for a registration the initial access token's client or subject (<see langword="null"/> when anonymous);
-/// for management calls and retained-secret use the client itself.
+/// for management calls and retained-secret use the client itself; for an administrator's deletion the administrator;
+/// <see langword="null"/> for an expiry.
 /// </param>
 /// <param name="Outcome"><see cref="ClientRegistrationEvent.Success"/>, or the RFC error code the request was refused with.</param>
 /// <param name="Timestamp">When it happened, by the product's clock.</param>
@@ -42,6 +43,12 @@ public enum ClientRegistrationAction
 
     /// <summary>A client authenticated at the token endpoint with its retained previous secret.</summary>
     UseRetainedClientSecret,
+
+    /// <summary>An administrator deleted a client (admin API or page); the caller is the administrator.</summary>
+    DeleteByAdministrator,
+
+    /// <summary>The expiry sweep deleted an unused client (<c>Lifecycle:DeleteNeverUsedAfter</c>, <c>Lifecycle:DeleteUnusedAfter</c>); no caller.</summary>
+    Expire,
 }
 
 /// <summary>

@@ -26,6 +26,8 @@ public sealed class DynamicClientRegistrationMetrics : IDisposable
     private readonly Counter<long> _deletes;
     private readonly Counter<long> _rotations;
     private readonly Counter<long> _retainedSecretUses;
+    private readonly Counter<long> _administratorDeletes;
+    private readonly Counter<long> _expirations;
     private readonly Counter<long> _rejections;
     private readonly Histogram<double> _duration;
     private readonly Counter<long> _metadataDocumentFetches;
@@ -43,6 +45,8 @@ public sealed class DynamicClientRegistrationMetrics : IDisposable
         _deletes = _meter.CreateCounter<long>("dcr.deletes", "{client}", "Clients deleted (RFC 7592 DELETE).");
         _rotations = _meter.CreateCounter<long>("dcr.rotations", "{credential}", "Credentials rotated, by credential (client_secret, registration_access_token).");
         _retainedSecretUses = _meter.CreateCounter<long>("dcr.retained_secret_uses", "{authentication}", "Token endpoint authentications with a retained previous secret.");
+        _administratorDeletes = _meter.CreateCounter<long>("dcr.admin.deletes", "{client}", "Clients deleted by an administrator (admin API or page).");
+        _expirations = _meter.CreateCounter<long>("dcr.expirations", "{client}", "Unused clients deleted by the expiry sweep.");
         _rejections = _meter.CreateCounter<long>("dcr.rejections", "{request}", "Requests refused, by action and RFC error code.");
         _metadataDocumentFetches = _meter.CreateCounter<long>("dcr.cimd.fetches", "{document}", "Client ID Metadata Documents fetched, by outcome (valid, or the refusal reason).");
         _metadataDocumentCacheHits = _meter.CreateCounter<long>("dcr.cimd.cache_hits", "{request}", "Uses of a stored Client ID Metadata Document client within its freshness lifetime.");
@@ -83,6 +87,12 @@ public sealed class DynamicClientRegistrationMetrics : IDisposable
             case ClientRegistrationAction.UseRetainedClientSecret:
                 _retainedSecretUses.Add(1);
                 break;
+            case ClientRegistrationAction.DeleteByAdministrator:
+                _administratorDeletes.Add(1);
+                break;
+            case ClientRegistrationAction.Expire:
+                _expirations.Add(1);
+                break;
         }
     }
 
@@ -107,6 +117,8 @@ public sealed class DynamicClientRegistrationMetrics : IDisposable
         ClientRegistrationAction.Delete => "delete",
         ClientRegistrationAction.RotateClientSecret => "rotate_client_secret",
         ClientRegistrationAction.RotateRegistrationAccessToken => "rotate_registration_access_token",
+        ClientRegistrationAction.DeleteByAdministrator => "delete_by_administrator",
+        ClientRegistrationAction.Expire => "expire",
         _ => "use_retained_client_secret",
     };
 

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace Dcr.IdentityServerExtensions.Diagnostics;
 
 /// <summary>
-/// Source-generated log events with stable ids: 1000–1099 audited actions, 1100 refusals, 1200–1299 operational
+/// Source-generated log events with stable ids: 1000–1099 audited actions, 1100 refusals, 1200–1299 operational (expiry sweep, catalog, last use)
 /// problems, 1300–1399 configuration warnings at start-up. Messages carry client ids, caller ids and outcomes, never a secret or a token.
 /// </summary>
 internal static partial class Log
@@ -35,6 +35,14 @@ internal static partial class Log
     [LoggerMessage(EventId = 1006, EventName = "RetainedClientSecretUsed", Level = LogLevel.Information,
         Message = "Client {ClientId} authenticated with its retained previous secret (caller {CallerId}).")]
     public static partial void RetainedClientSecretUsed(ILogger logger, string? clientId, string? callerId);
+
+    [LoggerMessage(EventId = 1007, EventName = "ClientDeletedByAdministrator", Level = LogLevel.Information,
+        Message = "Client {ClientId} was deleted by administrator {CallerId}.")]
+    public static partial void DeletedByAdministrator(ILogger logger, string? clientId, string? callerId);
+
+    [LoggerMessage(EventId = 1008, EventName = "ClientExpired", Level = LogLevel.Information,
+        Message = "Client {ClientId} was deleted as unused (DynamicClientRegistration:Lifecycle).")]
+    public static partial void Expired(ILogger logger, string? clientId);
 
     [LoggerMessage(EventId = 1100, EventName = "RequestRefused", Level = LogLevel.Information,
         Message = "Refused {Action} of client {ClientId} by caller {CallerId}: {ErrorCode}.")]
@@ -75,6 +83,30 @@ internal static partial class Log
     [LoggerMessage(EventId = 1208, EventName = "MetadataDocumentRefused", Level = LogLevel.Information,
         Message = "The Client ID Metadata Document at https://{Host}{Path} was refused: {Reason}.")]
     public static partial void MetadataDocumentRefused(ILogger logger, string host, string path, string reason);
+
+    [LoggerMessage(EventId = 1209, EventName = "ExpirySweepFailed", Level = LogLevel.Warning,
+        Message = "The expiry sweep of unused clients failed; it runs again after DynamicClientRegistration:Lifecycle:SweepInterval.")]
+    public static partial void ExpirySweepFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1210, EventName = "ExpirySweepCompleted", Level = LogLevel.Information,
+        Message = "The expiry sweep deleted {Deleted} unused clients and kept {Kept} that hold a live refresh token.")]
+    public static partial void ExpirySweepCompleted(ILogger logger, int deleted, int kept);
+
+    [LoggerMessage(EventId = 1211, EventName = "CatalogBackfilled", Level = LogLevel.Information,
+        Message = "The client catalog was completed: {Added} clients registered before it existed got their records.")]
+    public static partial void CatalogBackfilled(ILogger logger, int added);
+
+    [LoggerMessage(EventId = 1212, EventName = "CatalogBackfillFailed", Level = LogLevel.Error,
+        Message = "Completing the client catalog with the clients registered before it existed failed; it is tried again at the next start.")]
+    public static partial void CatalogBackfillFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1213, EventName = "LastUseNotRecorded", Level = LogLevel.Warning,
+        Message = "The last use of client {ClientId} could not be recorded; the token was issued all the same.")]
+    public static partial void LastUseNotRecorded(ILogger logger, string clientId, Exception exception);
+
+    [LoggerMessage(EventId = 1214, EventName = "CatalogUpdateFailed", Level = LogLevel.Warning,
+        Message = "Client {ClientId} was updated, but its catalog row could not be; the admin API shows its previous name and metadata until its next update.")]
+    public static partial void CatalogUpdateFailed(ILogger logger, string clientId, Exception exception);
 
     [LoggerMessage(EventId = 1300, EventName = "AnonymousRegistrationWidened", Level = LogLevel.Warning,
         Message = "Registration without an initial access token is open to more than public authorization-code clients: " +

@@ -141,7 +141,12 @@ internal static class DynamicClientRegistrationEndpoints
                 return new Outcome(null, token.CallerId, error);
             }
 
-            caller = new RegistrationCaller(token.Principal, token.CallerId);
+            caller = new RegistrationCaller(token.Principal, token.CallerId)
+            {
+                // A validator that does not name the token: the hash of the token it validated names it.
+                InitialAccessTokenId = token.TokenId
+                    ?? (BearerToken.Read(context.Request) is { } bearer ? InitialAccessTokenResult.HashToken(bearer) : null),
+            };
         }
 
         var request = await ReadRequestAsync(context, options).ConfigureAwait(false);

@@ -52,8 +52,10 @@ public sealed class DynamicClientRegistrationOptions
 
     /// <summary>
     /// Scopes a client may register. Left empty (the default), the host adapter fills it with the scopes the host
-    /// supports (OpenIddict: the scopes registered on the server) except <see cref="InitialAccessTokenScope"/>, so that a
-    /// registered client cannot register further clients unless that scope is listed here explicitly.
+    /// supports (OpenIddict: the scopes registered on the server) except <see cref="InitialAccessTokenScope"/> and the
+    /// admin API's <see cref="AdminOptions.RequiredScope"/>, so that a registered client cannot register further clients
+    /// unless that scope is listed here explicitly, and can never administer them (listing the admin scope here fails at
+    /// start-up).
     /// </summary>
     public IList<string> AllowedScopes { get; } = [];
 
@@ -224,10 +226,26 @@ public sealed class ClientRegistrationPolicyOptions
     public IList<string> TrustedRedirectHosts { get; } = [];
 
     /// <summary>
-    /// The most clients one caller (the initial access token's client, or its subject) may have registered at once,
-    /// counted in the database. <c>0</c> (the default) means unlimited.
+    /// The most clients one caller (the initial access token's client, or its subject) may have at once: its clients
+    /// that exist now, counted exactly and atomically with the registration from the catalog's <c>created_by</c>
+    /// column; deleting one frees a place. A registration beyond it is refused with 400 <c>invalid_client_metadata</c>.
+    /// <c>0</c> (the default) means unlimited.
     /// </summary>
     public int MaxClientsPerCaller { get; set; }
+
+    /// <summary>
+    /// The most registrations one initial access token may perform, counted when each is stored; deleting a client does
+    /// not give a registration back (as Keycloak counts its initial access tokens). Counting starts when a limit is set.
+    /// A registration beyond it is refused with 400 <c>invalid_client_metadata</c>. <c>0</c> (the default) means unlimited.
+    /// </summary>
+    public int MaxClientsPerInitialAccessToken { get; set; }
+
+    /// <summary>
+    /// The most clients registered without an initial access token that may exist at once, all anonymous callers
+    /// together; deleting one (or its expiry) frees a place. A registration beyond it is refused with 400
+    /// <c>invalid_client_metadata</c>. <c>0</c> (the default) means unlimited.
+    /// </summary>
+    public int MaxAnonymousClients { get; set; }
 
     /// <summary>The scope a client gets when it registers none. Must be an allowed scope. Default: none.</summary>
     public string? DefaultScope { get; set; }
@@ -373,7 +391,8 @@ public sealed class AnonymousRegistrationOptions
 
     /// <summary>
     /// Scopes an anonymous caller may register. Empty (the default) means every allowed scope
-    /// (<see cref="DynamicClientRegistrationOptions.AllowedScopes"/>) except the initial access token's scope.
+    /// (<see cref="DynamicClientRegistrationOptions.AllowedScopes"/>) except the initial access token's scope and the
+    /// admin API's (<see cref="AdminOptions.RequiredScope"/>).
     /// </summary>
     public IList<string> AllowedScopes { get; } = [];
 

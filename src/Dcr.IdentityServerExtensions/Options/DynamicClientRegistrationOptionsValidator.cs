@@ -54,10 +54,21 @@ internal sealed class DynamicClientRegistrationOptionsValidator : IValidateOptio
         }
 
         var policies = options.Policies;
-        if (policies.MaxClientsPerCaller < 0)
+        foreach (var (key, limit) in new[]
         {
-            failures.Add($"{Section}:Policies:MaxClientsPerCaller is {policies.MaxClientsPerCaller}. Set 0 for no limit or a positive number.");
+            ("MaxClientsPerCaller", policies.MaxClientsPerCaller),
+            ("MaxClientsPerInitialAccessToken", policies.MaxClientsPerInitialAccessToken),
+            ("MaxAnonymousClients", policies.MaxAnonymousClients),
+        })
+        {
+            if (limit < 0)
+            {
+                failures.Add($"{Section}:Policies:{key} is {limit}. Set 0 for no limit or a positive number.");
+            }
         }
+
+        CheckAdmin(failures, options);
+        CheckLifecycle(failures, options.Lifecycle);
 
         if (policies.DefaultScope is { Length: > 0 } defaultScope)
         {
@@ -171,6 +182,55 @@ internal sealed class DynamicClientRegistrationOptionsValidator : IValidateOptio
     }
 
     // The same three lists exist for every caller and for anonymous callers; they are checked alike under their own key.
+    private static void CheckAdmin(List<string> failures, DynamicClientRegistrationOptions options)
+    {
+        var admin = options.Admin;
+        if (string.IsNullOrWhiteSpace(admin.Path) || !admin.Path.StartsWith('/') || admin.Path.Length > 1 && admin.Path.EndsWith('/')
+            || admin.Path.IndexOfAny(['?', '#', '{', '}', ' ']) >= 0)
+        {
+            failures.Add($"{Section}:Admin:Path is '{admin.Path}'. Set it to an absolute path that starts with '/' and has no trailing '/', query, route parameter or space, such as '{AdminOptions.DefaultPath}'.");
+        }
+
+        if (string.IsNullOrWhiteSpace(admin.RequiredScope) || !Validation.ClientMetadataValidator.IsScopeToken(admin.RequiredScope))
+        {
+            failures.Add($"{Section}:Admin:RequiredScope '{admin.RequiredScope}' is not one scope value (RFC 6749 §3.3: printable characters, no spaces or quotes). Give exactly one, such as '{AdminOptions.DefaultRequiredScope}'.");
+        }
+        else if (string.Equals(admin.RequiredScope, options.InitialAccessTokenScope, StringComparison.Ordinal))
+        {
+            failures.Add($"{Section}:Admin:RequiredScope is '{admin.RequiredScope}', the same as {Section}:InitialAccessTokenScope: whoever may register clients could then delete everyone's. Give the admin API a scope of its own, such as '{AdminOptions.DefaultRequiredScope}'.");
+        }
+        else if (options.AllowedScopes.Contains(admin.RequiredScope))
+        {
+            failures.Add($"{Section}:AllowedScopes contains '{admin.RequiredScope}', the scope of the admin API ({Section}:Admin:RequiredScope): a registered client must never be able to obtain it. Remove it from the list.");
+        }
+    }
+
+    private static void CheckLifecycle(List<string> failures, ClientLifecycleOptions lifecycle)
+    {
+        if (lifecycle.LastUsedResolution <= TimeSpan.Zero)
+        {
+            failures.Add($"{Section}:Lifecycle:LastUsedResolution is {lifecycle.LastUsedResolution}. Set a positive time span such as '01:00:00' (the default).");
+        }
+
+        foreach (var (key, value) in new[] { ("DeleteNeverUsedAfter", lifecycle.DeleteNeverUsedAfter), ("DeleteUnusedAfter", lifecycle.DeleteUnusedAfter) })
+        {
+            if (value is { } period && period <= TimeSpan.Zero)
+            {
+                failures.Add($"{Section}:Lifecycle:{key} is {period}. Set a positive time span such as '30.00:00:00', or leave it empty to never delete on that ground.");
+            }
+        }
+
+        if (lifecycle.DeleteUnusedAfter is { } unused && unused > TimeSpan.Zero && unused < lifecycle.LastUsedResolution)
+        {
+            failures.Add($"{Section}:Lifecycle:DeleteUnusedAfter ({unused}) is shorter than {Section}:Lifecycle:LastUsedResolution ({lifecycle.LastUsedResolution}): a client in use could be deleted before its last use is written. Make it at least as long.");
+        }
+
+        if (lifecycle.SweepInterval <= TimeSpan.Zero)
+        {
+            failures.Add($"{Section}:Lifecycle:SweepInterval is {lifecycle.SweepInterval}. Set a positive time span such as '01:00:00' (the default).");
+        }
+    }
+
     private static void CheckClientLists(List<string> failures, string prefix,
         IEnumerable<string> methods, IEnumerable<string> grantTypes, IEnumerable<string> scopes)
     {

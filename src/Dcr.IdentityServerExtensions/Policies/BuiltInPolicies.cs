@@ -79,12 +79,13 @@ internal sealed class AnonymousRegistrationPolicy(IOptionsMonitor<DynamicClientR
 
     /// <summary>
     /// The scopes anonymous callers may register: the configured list, or every allowed scope except the initial access
-    /// token's, so that an anonymous client can never register further clients.
+    /// token's and the admin API's, so that an anonymous client can never register further clients or administer them.
     /// </summary>
     internal static IReadOnlySet<string> EffectiveScopes(DynamicClientRegistrationOptions options) =>
         options.Anonymous.AllowedScopes.Count > 0
             ? options.Anonymous.AllowedScopes.ToHashSet(StringComparer.Ordinal)
-            : options.AllowedScopes.Where(scope => scope != options.InitialAccessTokenScope).ToHashSet(StringComparer.Ordinal);
+            : options.AllowedScopes.Where(scope => scope != options.InitialAccessTokenScope && scope != options.Admin.RequiredScope)
+                .ToHashSet(StringComparer.Ordinal);
 }
 
 /// <summary>
@@ -159,30 +160,6 @@ internal sealed class TrustedRedirectHostsPolicy(IOptionsMonitor<DynamicClientRe
         {
             return entry;
         }
-    }
-}
-
-/// <summary>
-/// At most <c>Policies:MaxClientsPerCaller</c> clients registered under one initial access token caller, counted in
-/// the store (registration only; anonymous callers are not counted).
-/// </summary>
-internal sealed class MaxClientsPerCallerPolicy(IOptionsMonitor<DynamicClientRegistrationOptions> options, IClientRegistrationStore store)
-    : IClientRegistrationPolicy
-{
-    /// <inheritdoc />
-    public async ValueTask<RegistrationResult<ClientMetadata>> ApplyAsync(ClientRegistrationPolicyContext context, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        var limit = options.CurrentValue.Policies.MaxClientsPerCaller;
-        if (limit <= 0 || context.Operation != ClientRegistrationOperation.Create || context.Caller.CallerId is not { } caller)
-        {
-            return context.Metadata;
-        }
-
-        var count = await store.CountByCreatorAsync(caller, cancellationToken).ConfigureAwait(false);
-        return count >= limit
-            ? Errors.TooManyClients(count)
-            : context.Metadata;
     }
 }
 

@@ -369,6 +369,14 @@ internal static class RegistrationErrorDescriptions
     public static RegistrationError TooManyClients(long count) =>
         Metadata("DCR2504", $"The caller has registered {count} clients, the most this server allows; delete one first.");
 
+    /// <summary>DCR2505: the initial access token already registered <c>Policies:MaxClientsPerInitialAccessToken</c> clients.</summary>
+    public static RegistrationError TooManyClientsForInitialAccessToken(int limit) =>
+        Metadata("DCR2505", $"This initial access token has registered {limit} clients, the most this server allows per token; get a new one.");
+
+    /// <summary>DCR2506: the server holds <c>Policies:MaxAnonymousClients</c> anonymously registered clients.</summary>
+    public static RegistrationError TooManyAnonymousClients() =>
+        Metadata("DCR2506", "This server holds as many clients registered without an initial access token as it allows; retry later or register with one.");
+
     // ---- DCR2600–2699: tokens and the management endpoint ---------------------------------------------------------
 
     /// <summary>DCR2600 (404 <c>invalid_request</c>): registration (<c>Enabled</c>) or management (<c>Management:Enabled</c>) is off.</summary>
@@ -529,4 +537,54 @@ internal static class RegistrationErrorDescriptions
 
     /// <summary>DCR2907 (<c>invalid_token</c>, with <c>RejectTokensOfDeletedClients()</c>): the token's client was deleted.</summary>
     public static string TokenOfDeletedClient() => Describe("DCR2907", "The client this token was issued to no longer exists.");
+
+    // ---- DCR3000–3099: the admin API (MapDynamicClientRegistrationAdmin) --------------------------------------------
+
+    /// <summary>DCR3000 (401 <c>invalid_token</c>): no valid host access token.</summary>
+    public static RegistrationError AdminTokenRequired() =>
+        new(InvalidToken, Describe("DCR3000", "A valid access token carrying the admin scope is required as a bearer token."), 401);
+
+    /// <summary>DCR3001 (403 <c>insufficient_scope</c>): the token lacks <c>Admin:RequiredScope</c>.</summary>
+    public static RegistrationError AdminScopeRequired(string scope) =>
+        new(InsufficientScope, Describe("DCR3001", $"The access token must carry the '{scope}' scope."), 403);
+
+    /// <summary>DCR3002 (404 <c>invalid_request</c>): no client of this product has that id.</summary>
+    public static RegistrationError AdminClientNotFound() =>
+        new(InvalidRequest, Describe("DCR3002", "No client of this server's dynamic client registration has that client_id."), 404);
+
+    /// <summary>DCR3003 (400 <c>invalid_request</c>): a query parameter or body member the admin API does not know.</summary>
+    public static RegistrationError AdminUnknownParameter(string kind, string name, IEnumerable<string> known) =>
+        new(InvalidRequest, Describe("DCR3003", $"Unknown {kind} '{Quote(name)}'. The {kind}s are {List(known)}."));
+
+    /// <summary>DCR3004 (400 <c>invalid_request</c>): a query parameter or body member given more than once.</summary>
+    public static RegistrationError AdminRepeatedParameter(string name) =>
+        new(InvalidRequest, Describe("DCR3004", $"'{Quote(name)}' must be given once."));
+
+    /// <summary>DCR3005 (400 <c>invalid_request</c>): a filter with a value it cannot take; the text says which and why.</summary>
+    public static RegistrationError AdminBadFilter(string problem) =>
+        new(InvalidRequest, Describe("DCR3005", problem));
+
+    /// <summary>DCR3006 (400 <c>invalid_request</c>): an <c>order</c> that is not one of the orders.</summary>
+    public static RegistrationError AdminBadOrder(IEnumerable<string> orders) =>
+        new(InvalidRequest, Describe("DCR3006", $"order must be one of {List(orders)}."));
+
+    /// <summary>DCR3007 (400 <c>invalid_request</c>): a <c>limit</c> outside 1 to 500.</summary>
+    public static RegistrationError AdminBadLimit(int max, int defaultLimit) =>
+        new(InvalidRequest, Describe("DCR3007", $"limit must be a whole number from 1 to {max} (the default is {defaultLimit})."));
+
+    /// <summary>DCR3008 (400 <c>invalid_request</c>): a <c>cursor</c> this server did not return for this order.</summary>
+    public static RegistrationError AdminBadCursor() =>
+        new(InvalidRequest, Describe("DCR3008", "cursor is not a next_cursor this server returned for this order; start again without it."));
+
+    /// <summary>DCR3009 (400 <c>invalid_request</c>): a bulk delete body that is not JSON or not a JSON object.</summary>
+    public static RegistrationError AdminBodyNotObject() =>
+        new(InvalidRequest, Describe("DCR3009", "The request body must be a JSON object of filters and dry_run."));
+
+    /// <summary>DCR3010 (400 <c>invalid_request</c>): <c>dry_run</c> that is not a boolean.</summary>
+    public static RegistrationError AdminBadDryRun() =>
+        new(InvalidRequest, Describe("DCR3010", "dry_run must be true or false."));
+
+    /// <summary>DCR3011 (400 <c>invalid_request</c>): a bulk delete without any filter.</summary>
+    public static RegistrationError AdminBulkDeleteWithoutFilter(IEnumerable<string> filters) =>
+        new(InvalidRequest, Describe("DCR3011", $"A bulk delete needs at least one filter ({List(filters)}); it never deletes every client."));
 }

@@ -135,9 +135,10 @@ public sealed class ClientIdMetadataDocuments
                 Version = existing?.Version,
             };
 
+            var registry = scope.ServiceProvider.GetRequiredService<ClientRegistry>();
             var stored = existing is null
-                ? await store.CreateAsync(client, cancellationToken).ConfigureAwait(false)
-                : await store.UpdateAsync(client, cancellationToken).ConfigureAwait(false);
+                ? (await registry.CreateAsync(client, initialAccessTokenId: null, cancellationToken).ConfigureAwait(false)).Result!
+                : await registry.UpdateAsync(existing, client, cancellationToken).ConfigureAwait(false);
             Log.MetadataDocumentFetched(_logger, uri.Host, uri.AbsolutePath, document.Lifetime, existing is null);
             _metrics.RecordMetadataDocumentFetch(MetricOutcomeValid);
             if (stored.Status == StoreStatus.Succeeded)

@@ -18,6 +18,7 @@ namespace Dcr.IdentityServerExtensions.Services;
 internal sealed class ClientRegistrationService
 {
     private readonly IClientRegistrationStore _store;
+    private readonly ClientRegistry _registry;
     private readonly ClientMetadataValidator _validator;
     private readonly ClientRegistrationPolicyPipeline _policies;
     private readonly IOptionsMonitor<DynamicClientRegistrationOptions> _options;
@@ -26,14 +27,15 @@ internal sealed class ClientRegistrationService
 
     /// <summary>Creates the service.</summary>
     public ClientRegistrationService(
-        IClientRegistrationStore store,
+        ClientRegistry registry,
         ClientMetadataValidator validator,
         ClientRegistrationPolicyPipeline policies,
         IOptionsMonitor<DynamicClientRegistrationOptions> options,
         TimeProvider timeProvider,
         ClientRegistrationAudit audit)
     {
-        _store = store;
+        _registry = registry;
+        _store = registry.Store;
         _validator = validator;
         _policies = policies;
         _options = options;
@@ -78,7 +80,13 @@ internal sealed class ClientRegistrationService
             RegisteredAnonymously = caller.Principal is null,
         };
 
-        var stored = await _store.CreateAsync(client, cancellationToken).ConfigureAwait(false);
+        var written = await _registry.CreateAsync(client, caller.InitialAccessTokenId, cancellationToken).ConfigureAwait(false);
+        if (written.Refusal is { } refusal)
+        {
+            return refusal;
+        }
+
+        var stored = written.Result!;
         if (stored.Status != StoreStatus.Succeeded || stored.Client is not { } created)
         {
             return StoreError(stored);
@@ -168,7 +176,7 @@ internal sealed class ClientRegistrationService
     public async Task<RegistrationResult<StoredClient>> DeleteAsync(StoredClient client, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
-        var deleted = await _store.DeleteAsync(client, cancellationToken).ConfigureAwait(false);
+        var deleted = await _registry.DeleteAsync(client, cancellationToken).ConfigureAwait(false);
         return deleted.Status switch
         {
             StoreStatus.Succeeded => client,
@@ -248,7 +256,7 @@ internal sealed class ClientRegistrationService
 
         var stored = updated == client
             ? StoreResult.Success(client)
-            : await _store.UpdateAsync(updated, cancellationToken).ConfigureAwait(false);
+            : await _registry.UpdateAsync(client, updated, cancellationToken).ConfigureAwait(false);
 
         if (stored.Status == StoreStatus.Conflict && management.RotateRegistrationAccessToken)
         {

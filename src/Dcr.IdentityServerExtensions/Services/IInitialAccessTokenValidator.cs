@@ -33,4 +33,29 @@ public enum InitialAccessTokenStatus
 /// <param name="Status">How the check ended.</param>
 /// <param name="Principal">The token's principal when <see cref="InitialAccessTokenStatus.Valid"/>.</param>
 /// <param name="CallerId">The client or subject the token was issued to, when valid.</param>
-public sealed record InitialAccessTokenResult(InitialAccessTokenStatus Status, ClaimsPrincipal? Principal = null, string? CallerId = null);
+public sealed record InitialAccessTokenResult(InitialAccessTokenStatus Status, ClaimsPrincipal? Principal = null, string? CallerId = null)
+{
+    /// <summary>
+    /// Which token this is, when valid: its <c>jti</c>, or <see cref="HashToken"/> of the token when it has none. Kept
+    /// with every client the token registers (<c>initial_access_token_id</c>), so that an operator can find, limit and
+    /// delete everything one token created. Left <see langword="null"/>, the endpoint hashes the bearer token itself.
+    /// </summary>
+    public string? TokenId { get; init; }
+
+    /// <summary>The longest <c>jti</c> kept as it is; a longer one is hashed like a token without one.</summary>
+    public const int MaxTokenIdLength = 200;
+
+    /// <summary>The id of a token: its <paramref name="jti"/> when it has a usable one, else the SHA-256 of the token, base64url.</summary>
+    public static string IdentifyToken(string? jti, string token)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        return !string.IsNullOrWhiteSpace(jti) && jti.Length <= MaxTokenIdLength ? jti : HashToken(token);
+    }
+
+    /// <summary>The SHA-256 of <paramref name="token"/>'s UTF-8 bytes, base64url without padding: 43 characters.</summary>
+    public static string HashToken(string token)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        return System.Buffers.Text.Base64Url.EncodeToString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token)));
+    }
+}

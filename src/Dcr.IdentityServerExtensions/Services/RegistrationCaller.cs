@@ -22,6 +22,12 @@ public sealed record RegistrationCaller(ClaimsPrincipal? Principal, string? Call
     private const int MaxRetainedClaims = 32;
     private const int MaxRetainedClaimValueLength = 256;
 
+    /// <summary>
+    /// The initial access token's id (<see cref="InitialAccessTokenResult.TokenId"/>) on registration;
+    /// <see langword="null"/> when anonymous and on update.
+    /// </summary>
+    public string? InitialAccessTokenId { get; init; }
+
     /// <summary>An anonymous caller.</summary>
     public static RegistrationCaller Anonymous { get; } = new(null, null);
 

@@ -22,9 +22,25 @@ public interface IClientRegistrationStore
     /// <summary>Deletes the client and whatever the host issued to it (tokens, authorizations).</summary>
     ValueTask<StoreResult> DeleteAsync(StoredClient client, CancellationToken cancellationToken);
 
-    /// <summary>Counts the dynamically registered clients whose <see cref="StoredClient.CreatedBy"/> is <paramref name="createdBy"/>.</summary>
-    ValueTask<long> CountByCreatorAsync(string createdBy, CancellationToken cancellationToken);
+    /// <summary>
+    /// Whether the host holds a refresh token for the client that is still valid (not revoked, redeemed or expired) at
+    /// <paramref name="now"/>: the expiry of unused clients keeps such a client, whose user may come back.
+    /// </summary>
+    ValueTask<bool> HasLiveRefreshTokenAsync(string clientId, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// One batch of a walk over every dynamically registered client, in the host's client id order: at most
+    /// <paramref name="count"/> of the host's clients after <paramref name="afterClientId"/> are looked at, and those
+    /// that are dynamically registered are returned. Used once, to give clients registered before the
+    /// <see cref="IClientCatalog"/> existed their records.
+    /// </summary>
+    ValueTask<StoredClientBatch> ListAsync(string? afterClientId, int count, CancellationToken cancellationToken);
 }
+
+/// <summary>One batch of <see cref="IClientRegistrationStore.ListAsync"/>.</summary>
+/// <param name="Clients">The dynamically registered clients of the batch.</param>
+/// <param name="Next">Where the next batch starts (the last client id looked at); <see langword="null"/> when the walk is over.</param>
+public sealed record StoredClientBatch(IReadOnlyList<StoredClient> Clients, string? Next);
 
 /// <summary>How a store call ended.</summary>
 public enum StoreStatus

@@ -13,12 +13,34 @@ public static class StoreFailures
     {
         for (var current = exception; current is not null; current = current.InnerException)
         {
-            if (current is DbException or TimeoutException)
+            if (current is DbException or TimeoutException or ClientStoreUnavailableException)
             {
                 return true;
             }
         }
 
         return false;
+    }
+}
+
+/// <summary>The client storage could not be reached; nothing is known to be written. Answered 503, to be retried.</summary>
+public sealed class ClientStoreUnavailableException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public ClientStoreUnavailableException()
+        : base("The client store is temporarily unavailable; retry later.")
+    {
+    }
+
+    /// <summary>Creates the exception with a message.</summary>
+    public ClientStoreUnavailableException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with a message and its cause.</summary>
+    public ClientStoreUnavailableException(string message, Exception innerException)
+        : base(message, innerException)
+    {
     }
 }

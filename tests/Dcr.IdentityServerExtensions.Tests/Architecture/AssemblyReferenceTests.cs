@@ -19,6 +19,23 @@ public class AssemblyReferenceTests
     }
 
     [Fact]
+    public void the_core_and_the_openiddict_adapter_reference_no_entity_framework_core_assembly()
+    {
+        ReferencedAssemblyNames(typeof(ClientRegistrationService)).Should().NotContain(name => name.StartsWith("Microsoft.EntityFrameworkCore", StringComparison.Ordinal));
+        ReferencedAssemblyNames(typeof(OpenIddictClientRegistrationStore)).Should().NotContain(name => name.StartsWith("Microsoft.EntityFrameworkCore", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void the_entity_framework_core_catalog_references_entity_framework_core_and_the_core_but_no_openiddict_assembly()
+    {
+        var references = ReferencedAssemblyNames(typeof(Dcr.IdentityServerExtensions.EntityFrameworkCore.DcrClient)).ToList();
+
+        references.Should().Contain(name => name.StartsWith("Microsoft.EntityFrameworkCore", StringComparison.Ordinal));
+        references.Should().Contain(typeof(ClientRegistrationService).Assembly.GetName().Name);
+        references.Should().NotContain(name => name.StartsWith("OpenIddict", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
     public void the_openiddict_adapter_assembly_does_reference_openiddict_and_the_core()
     {
         // The control for the test above: the same check finds OpenIddict where it is expected.

@@ -171,10 +171,4 @@ public class RegistrationDocumentFormatTests
             "\"tos_uri\"", "\"jwks_uri\":\"https://client.example.com/jwks.json\",\"tos_uri\"", StringComparison.Ordinal);
         RegistrationDocument.ReadAssertionKeySetUri(Json(withKeySetUri)).Should().Be(new Uri("https://client.example.com/jwks.json"));
     }
-
-    [Fact]
-    public void a_creator_is_found_by_the_text_the_document_holds()
-    {
-        StoredFullDocument.Should().Contain(RegistrationDocument.CreatedByFragment("iat-client é"));
-    }
 }

@@ -245,6 +245,7 @@ public class DynamicClientRegistrationOptionsValidatorTests
         });
         builder.Configuration.AddInMemoryCollection(configuration);
         builder.Services.AddDynamicClientRegistration();
+        builder.Services.AddScoped<Dcr.IdentityServerExtensions.Stores.IClientCatalog, TestSupport.InMemoryClientCatalog>();
         return builder.Build();
     }
 

@@ -21,6 +21,7 @@ public sealed class ClientRegistrationServiceTests : IDisposable
 
     private readonly FakeTimeProvider _time = new(Start);
     private readonly InMemoryClientRegistrationStore _store = new();
+    private readonly InMemoryClientCatalog _catalog = new();
     private readonly List<Action<DynamicClientRegistrationOptions>> _configure = [];
     private readonly List<IDisposable> _disposables = [];
 
@@ -45,6 +46,7 @@ public sealed class ClientRegistrationServiceTests : IDisposable
         services.AddLogging();
         services.AddSingleton<TimeProvider>(_time);
         services.AddScoped<IClientRegistrationStore>(_ => _store);
+        services.AddScoped<IClientCatalog>(_ => _catalog);
         services.AddDynamicClientRegistration(options =>
         {
             options.AllowedScopes.Add("openid");

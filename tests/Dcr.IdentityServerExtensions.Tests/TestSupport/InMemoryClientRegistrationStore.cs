@@ -79,9 +79,15 @@ internal sealed class InMemoryClientRegistrationStore : IClientRegistrationStore
         return ValueTask.FromResult(_clients.Remove(client.ClientId) ? StoreResult.Success(client) : StoreResult.NotFound);
     }
 
-    // Part of the store seam in later versions of the interface; harmless where the interface does not declare it.
-    public ValueTask<long> CountByCreatorAsync(string createdBy, CancellationToken cancellationToken) =>
-        ValueTask.FromResult((long)_clients.Values.Count(client => string.Equals(client.CreatedBy, createdBy, StringComparison.Ordinal)));
+    public ValueTask<bool> HasLiveRefreshTokenAsync(string clientId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(false);
+
+    public ValueTask<StoredClientBatch> ListAsync(string? afterClientId, int count, CancellationToken cancellationToken)
+    {
+        var batch = _clients.Values.OrderBy(client => client.ClientId, StringComparer.Ordinal)
+            .Where(client => afterClientId is null || string.CompareOrdinal(client.ClientId, afterClientId) > 0).Take(count).ToList();
+        return ValueTask.FromResult(new StoredClientBatch(batch, batch.Count < count ? null : batch[^1].ClientId));
+    }
 
     private StoreResult? TakeNextResult()
     {

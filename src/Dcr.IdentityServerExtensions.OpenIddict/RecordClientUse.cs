@@ -1,0 +1,43 @@
+using Dcr.IdentityServerExtensions.Services;
+using Dcr.IdentityServerExtensions.Stores;
+using OpenIddict.Abstractions;
+using OpenIddict.Server;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+using ProcessSignInContext = OpenIddict.Server.OpenIddictServerEvents.ProcessSignInContext;
+
+namespace Dcr.IdentityServerExtensions.OpenIddict;
+
+/// <summary>
+/// Records a client's last use (<c>last_used_at</c>) when the server signs it in: a token issued at the token endpoint
+/// (any grant, refreshes included) or an authorization granted at the authorization endpoint. Runs after every one of
+/// OpenIddict's own sign-in handlers, so only a sign-in that succeeded counts. Writes at most once per
+/// <c>Lifecycle:LastUsedResolution</c> and client (<see cref="ClientUseRecorder"/>). Added by <c>UseOpenIddict()</c>.
+/// </summary>
+internal sealed class RecordClientUse(ClientUseRecorder recorder, IClientCatalog catalog) : IOpenIddictServerHandler<ProcessSignInContext>
+{
+    /// <summary>Last among the sign-in handlers: the tokens are generated and attached.</summary>
+    public static OpenIddictServerHandlerDescriptor Descriptor { get; }
+        = OpenIddictServerHandlerDescriptor.CreateBuilder<ProcessSignInContext>()
+            .UseScopedHandler<RecordClientUse>()
+            .SetOrder(OpenIddictServerHandlers.AttachSignInParameters.Descriptor.Order + 100_000)
+            .SetType(OpenIddictServerHandlerType.Custom)
+            .Build();
+
+    public async ValueTask HandleAsync(ProcessSignInContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.EndpointType is not (OpenIddictServerEndpointType.Token or OpenIddictServerEndpointType.Authorization))
+        {
+            return;
+        }
+
+        // A client that authenticates with an assertion alone has no client_id parameter; the token it gets names it.
+        var clientId = context.Request.ClientId
+            ?? context.AccessTokenPrincipal?.GetClaim(Claims.ClientId)
+            ?? context.AuthorizationCodePrincipal?.GetPresenters().FirstOrDefault();
+        if (!string.IsNullOrEmpty(clientId))
+        {
+            await recorder.RecordAsync(clientId, catalog, context.CancellationToken).ConfigureAwait(false);
+        }
+    }
+}
