@@ -13,7 +13,7 @@ namespace Dcr.IdentityServerExtensions.Protocol;
 /// <para>
 /// Ranges: 2000 the request (media type, size, JSON); 2100 redirect URIs; 2200 other client metadata; 2300 keys; 2400
 /// software statements; 2500 the built-in policies; 2600 tokens and the management endpoint; 2700 the server and its
-/// store; 2800 Client ID Metadata Documents; 2900 the OpenIddict adapter's answers at OpenIddict's own endpoints. The 2
+/// store; 2800 Client ID Metadata Documents; 2900 the OpenIddict adapter's answers at OpenIddict's own endpoints; 3000 the operators' admin API. The 2
 /// follows OpenIddict, whose <c>ID2xxx</c> texts are the client-facing ones.
 /// </para>
 /// <para>

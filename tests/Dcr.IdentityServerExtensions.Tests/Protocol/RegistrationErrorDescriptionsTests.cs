@@ -69,7 +69,7 @@ public class RegistrationErrorDescriptionsTests
         descriptions.Should().HaveCountGreaterThan(100);
         foreach (var (entry, description) in descriptions)
         {
-            description.Should().MatchRegex(@"^[^\r\n]+ \(DCR2[0-9]{3}\)$", entry);
+            description.Should().MatchRegex(@"^[^\r\n]+ \(DCR[23][0-9]{3}\)$", entry);
             Regex.Matches(description, "DCR[0-9]{4}").Should().ContainSingle(entry);
         }
 
