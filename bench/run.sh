@@ -1,24 +1,42 @@
 #!/usr/bin/env bash
-# The side-by-side benchmark: our sample host (samples/HostSample) on SQLite and on PostgreSQL, and the peer
-# node-oidc-provider (bench/peer), driven by the same load tool (bench/Dcr.Bench) with the same scenarios; then a scale
-# step against our host on SQLite (about 1,000 clients, then SCALE_CLIENTS). Writes bench/results/<YYYY-MM-DD>.md.
+# The side-by-side benchmark, like for like (issue #19): our sample host (samples/HostSample) on SQLite and on
+# PostgreSQL against the peer node-oidc-provider (bench/peer), driven by the same load tool (bench/Dcr.Bench), each
+# scenario against the peer doing the same work; then the warm-up measurement (bench/warmup.sh: the first 10 s of a
+# fresh host against its steady state) and the scale step (our host on SQLite, about 1,000 clients, then
+# SCALE_CLIENTS). Writes bench/results/<YYYY-MM-DD>.md, the like-for-like table first.
 #
 #   bench/run.sh
-#   DURATION=3 WARMUP=1 CONCURRENCY="16" SCALE_CLIENTS=3000 bench/run.sh      (a quick end-to-end check)
+#   DURATION=3 WARMUP=2 SCALE_CLIENTS=3000 WARMUP_STEP_SECONDS=3 bench/run.sh      (a quick end-to-end check)
 #
-# It builds the host and the tool in Release and copies both builds (and bench/peer) to a temporary directory, so that
-# a rebuild in the working tree cannot replace files under a running server and the host gets a fresh content root
-# (samples/HostSample/App_Data is never touched). Every target runs on its own fresh store: a new SQLite file (SQLite's
-# default durable commits), a new PostgreSQL database (dropped at the end), a new peer process. Servers listen on
-# 127.0.0.1 only. Before its measured runs every target gets one unrecorded run of each scenario (JIT warm-up).
+# The rows of the headline table (SCENARIOS), each ours against the peer that does the same work:
+#   register  POST, our durable commit                 the durable peer (PEER_STORE=durable: journal + fdatasync)
+#   token     client_credentials, nothing written      the in-memory peer
+#   read      RFC 7592 GET, our host with RotateClientSecret=false and RotateRegistrationAccessToken=false
+#                                                      the in-memory peer's GET (it rotates nothing and writes nothing)
+#   update    RFC 7592 PUT, our host with RotateClientSecret=false, RotateRegistrationAccessToken=true
+#                                                      the durable peer's PUT (it rotates the registration access token)
+#   mixed     20 % register, 50 % token, 25 % GET, 5 % PUT, our host's defaults (both rotated on GET and PUT)
+#                                                      the durable peer (more work on our side)
+#   manage    RFC 7592 GET with the sample's defaults, PingFederate's (secret and registration access token rotated
+#             and stored): our own figure, more work than the peer's GET does
+# Each host configuration runs on its own fresh server: a new SQLite file, a new PostgreSQL database (dropped at the
+# end), a new peer process. Every measured run starts with WARMUP unrecorded seconds (tiered JIT: 5 s measured half the
+# steady registration rate), then DURATION measured seconds. The load tool checks on every GET and PUT that the server
+# rotated exactly what the row says (--expect-rotation; anything else is counted as an error).
+#
+# It builds the host and the tool in Release (the host as HOST_BUILD says) and copies both builds (and bench/peer) to a
+# temporary directory, so that a rebuild in the working tree cannot replace files under a running server and the host
+# gets a fresh content root (samples/HostSample/App_Data is never touched). Servers listen on 127.0.0.1 only.
 #
 # Environment:
-#   SCENARIOS        "register token manage update mixed"
-#   CONCURRENCY      "1 16 64"
-#   TARGETS          "sqlite postgres peer"
-#   DURATION         10 (measured seconds per run)        WARMUP  3 (unrecorded seconds before that)
-#   CLIENTS          64 (set-up clients of token, manage, update, mixed; at least the concurrency)
-#   PREWARM_SECONDS  10 (the unrecorded run of each scenario before a target's measured runs; 0 skips it)
+#   SCENARIOS        "register token read update mixed manage"
+#   CONCURRENCY      "16" (the targets' reference; "1 16 64" for the full grid, three times as long)
+#   TARGETS          "sqlite postgres peer" (peer: the in-memory and the durable peer)
+#   DURATION         10 (measured seconds per run)        WARMUP  20 (unrecorded seconds before that, every run)
+#   CLIENTS          64 (set-up clients of token, read, manage, update, mixed; at least the concurrency)
+#   PREWARM_SECONDS  0 (an extra unrecorded run of each scenario before a server's measured runs; 0 skips it)
+#   HOST_BUILD       publish-r2r (dotnet publish with ReadyToRun, the sample's shipped configuration) or build
+#   WARMUP_STEP      1 (0 skips the warm-up measurement)   WARMUP_STEP_SECONDS  10 (its first window)
 #   SCALE            1 (0 skips the scale step)            SCALE_CLIENTS  100000
 #   SCALE_REQUESTS   500 (measured registrations at each scale checkpoint)
 #   SCALE_SECONDS    5 (measured seconds of manage and token at each scale checkpoint)
@@ -34,13 +52,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
 
-SCENARIOS="${SCENARIOS:-register token manage update mixed}"
-CONCURRENCY="${CONCURRENCY:-1 16 64}"
+SCENARIOS="${SCENARIOS:-register token read update mixed manage}"
+CONCURRENCY="${CONCURRENCY:-16}"
 TARGETS="${TARGETS:-sqlite postgres peer}"
 DURATION="${DURATION:-10}"
-WARMUP="${WARMUP:-3}"
+WARMUP="${WARMUP:-20}"
 CLIENTS="${CLIENTS:-64}"
-PREWARM_SECONDS="${PREWARM_SECONDS:-10}"
+PREWARM_SECONDS="${PREWARM_SECONDS:-0}"
+HOST_BUILD="${HOST_BUILD:-publish-r2r}"
+WARMUP_STEP="${WARMUP_STEP:-1}"
+WARMUP_STEP_SECONDS="${WARMUP_STEP_SECONDS:-10}"
 SCALE="${SCALE:-1}"
 SCALE_CLIENTS="${SCALE_CLIENTS:-100000}"
 SCALE_REQUESTS="${SCALE_REQUESTS:-500}"
@@ -55,7 +76,7 @@ PEER_URL="http://127.0.0.1:${PEER_PORT}"
 SCALE_SETUP_CLIENTS=16
 
 for scenario in $SCENARIOS; do
-  case "$scenario" in register | token | manage | update | mixed) ;; *) echo "SCENARIOS: unknown scenario '$scenario'" >&2; exit 2 ;; esac
+  case "$scenario" in register | token | read | update | mixed | manage) ;; *) echo "SCENARIOS: unknown scenario '$scenario'" >&2; exit 2 ;; esac
 done
 for target in $TARGETS; do
   case "$target" in sqlite | postgres | peer) ;; *) echo "TARGETS: unknown target '$target'" >&2; exit 2 ;; esac
@@ -63,7 +84,36 @@ done
 for c in $CONCURRENCY; do
   [[ "$c" =~ ^[1-9][0-9]*$ ]] || { echo "CONCURRENCY: '$c' is not a positive integer" >&2; exit 2; }
 done
+case "$HOST_BUILD" in publish-r2r | build) ;; *) echo "HOST_BUILD: '$HOST_BUILD' is neither publish-r2r nor build" >&2; exit 2 ;; esac
 wants() { [[ " $TARGETS " == *" $1 "* ]]; }
+wants_scenario() { [[ " $SCENARIOS " == *" $1 "* ]]; }
+
+# The scenarios (of SCENARIOS, in its order) that run against one server: our host in each of its three
+# configurations, the in-memory peer, the durable peer.
+scenarios_of() {
+  local server="$1" scenario out=()
+  for scenario in $SCENARIOS; do
+    case "$server:$scenario" in
+      ours-default:register | ours-default:token | ours-default:mixed | ours-default:manage \
+        | ours-read:read | ours-update:update \
+        | peer-memory:token | peer-memory:read \
+        | peer-durable:register | peer-durable:update | peer-durable:mixed) out+=("$scenario") ;;
+    esac
+  done
+  echo "${out[*]:-}"
+}
+# The load tool's options of a row: its scenario and what every GET and PUT must rotate.
+tool_options_of() {
+  case "$1" in
+    read) echo "--scenario read --expect-rotation none" ;;
+    update) echo "--scenario update --expect-rotation registration-access-token" ;;
+    manage) echo "--scenario manage --expect-rotation both" ;;
+    *) echo "--scenario $1" ;;
+  esac
+}
+# Our host's options in each configuration (the exact keys of DynamicClientRegistration:Management).
+READ_ARGS=(--DynamicClientRegistration:Management:RotateClientSecret=false --DynamicClientRegistration:Management:RotateRegistrationAccessToken=false)
+UPDATE_ARGS=(--DynamicClientRegistration:Management:RotateClientSecret=false --DynamicClientRegistration:Management:RotateRegistrationAccessToken=true)
 
 WORK="$(mktemp -d)"
 RESULTS="${WORK}/results"
@@ -202,12 +252,15 @@ start_host() {
   wait_ready "$URL" "${WORK}/host-${name}.log"
   echo "   ${name}: our host pid ${SERVER_PID} on ${URL}"
 }
+# start_peer STORE: node-oidc-provider with the in-memory store (unbounded) or the durable one (its own fresh journal).
 start_peer() {
-  (cd "${WORK}/peer" && exec env PEER_PORT="$PEER_PORT" PEER_INITIAL_ACCESS_TOKEN="$PEER_INITIAL_ACCESS_TOKEN" node server.mjs) \
-    >"${WORK}/peer.log" 2>&1 &
+  local store="$1" journal="${WORK}/peer/journal-$$-${RANDOM}.ndjson"
+  rm -f "$journal"
+  (cd "${WORK}/peer" && exec env PEER_PORT="$PEER_PORT" PEER_INITIAL_ACCESS_TOKEN="$PEER_INITIAL_ACCESS_TOKEN" PEER_STORE="$store" PEER_JOURNAL="$journal" node server.mjs) \
+    >"${WORK}/peer-${store}.log" 2>&1 &
   SERVER_PID=$!
-  wait_ready "$PEER_URL" "${WORK}/peer.log"
-  echo "   peer: $(grep -m1 listening "${WORK}/peer.log") (pid ${SERVER_PID})"
+  wait_ready "$PEER_URL" "${WORK}/peer-${store}.log"
+  echo "   peer: $(grep -m1 listening "${WORK}/peer-${store}.log") (pid ${SERVER_PID})"
 }
 
 # --- Load runs ------------------------------------------------------------------------------------------------------
@@ -226,22 +279,26 @@ bench() {
     exit 1
   fi
 }
-# measure TARGET URL TOOL_OPTION...: the warm-up runs, then every scenario at every concurrency.
+# measure TARGET URL "SCENARIO..." TOOL_OPTION...: each scenario at each concurrency against the running server, each
+# run WARMUP s unrecorded then DURATION s measured (after an optional unrecorded prewarm of each scenario).
 measure() {
-  local target="$1" url="$2"; shift 2
+  local target="$1" url="$2" scenarios="$3"; shift 3
   mkdir -p "${RESULTS}/${target}"
+  local scenario c
   if [ "$PREWARM_SECONDS" != "0" ]; then
-    echo "   unrecorded warm-up: each scenario for ${PREWARM_SECONDS} s at concurrency 16"
-    for scenario in $SCENARIOS; do
-      bench - "${target} warm-up ${scenario}" --url "$url" "$@" --scenario "$scenario" --concurrency 16 \
+    echo "   unrecorded prewarm: each scenario for ${PREWARM_SECONDS} s at concurrency 16"
+    for scenario in $scenarios; do
+      # shellcheck disable=SC2046 # the tool's options of the row
+      bench - "${target} prewarm ${scenario}" --url "$url" "$@" $(tool_options_of "$scenario") --concurrency 16 \
         --duration "$PREWARM_SECONDS" --warmup 0 --clients "$CLIENTS" >/dev/null
     done
   fi
-  for scenario in $SCENARIOS; do
+  for scenario in $scenarios; do
     for c in $CONCURRENCY; do
       echo "== ${target}: ${scenario}, concurrency ${c}   (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+      # shellcheck disable=SC2046 # the tool's options of the row
       bench "${RESULTS}/${target}/${scenario}-c${c}.json" "${target} ${scenario} c${c}" --url "$url" "$@" \
-        --scenario "$scenario" --concurrency "$c" --duration "$DURATION" --warmup "$WARMUP" --clients "$CLIENTS"
+        $(tool_options_of "$scenario") --concurrency "$c" --duration "$DURATION" --warmup "$WARMUP" --clients "$CLIENTS"
       sleep 1
     done
   done
@@ -251,11 +308,17 @@ measure() {
 # --- Build ----------------------------------------------------------------------------------------------------------
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 started="$(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "== Build (Release): samples/HostSample and bench/Dcr.Bench"
-dotnet build samples/HostSample -c Release -nologo -v quiet
-dotnet build bench/Dcr.Bench -c Release -nologo -v quiet
-cp -r samples/HostSample/bin/Release/net10.0 "${WORK}/host"
+echo "== Build (Release): samples/HostSample (${HOST_BUILD}) and bench/Dcr.Bench"
+if [ "$HOST_BUILD" = "publish-r2r" ]; then
+  # What the sample ships as (bench/README.md, warm-up): its code and its packages precompiled with ReadyToRun.
+  dotnet publish samples/HostSample -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
+    -o "${WORK}/host" -nologo -v quiet
+else
+  dotnet build samples/HostSample -c Release -nologo -v quiet
+  cp -r samples/HostSample/bin/Release/net10.0 "${WORK}/host"
+fi
 rm -rf "${WORK}/host/App_Data"
+dotnet build bench/Dcr.Bench -c Release -nologo -v quiet
 cp -r bench/Dcr.Bench/bin/Release/net10.0 "${WORK}/bench"
 cp "${WORK}/host/appsettings.json" "${RESULTS}/host-appsettings.json"
 
@@ -293,49 +356,78 @@ env_put targets "$TARGETS"
 env_put duration "$DURATION"
 env_put warmup "$WARMUP"
 env_put clients "$CLIENTS"
-env_put prewarm "$([ "$PREWARM_SECONDS" = "0" ] && echo "skipped" || echo "${PREWARM_SECONDS} s each at concurrency 16")"
-env_put peer_command "PEER_PORT=${PEER_PORT} PEER_INITIAL_ACCESS_TOKEN=${PEER_INITIAL_ACCESS_TOKEN} node server.mjs"
+env_put host_build "$HOST_BUILD"
+env_put prewarm "$([ "$PREWARM_SECONDS" = "0" ] && echo "none" || echo "${PREWARM_SECONDS} s of each scenario at concurrency 16")"
+env_put peer_command "PEER_PORT=${PEER_PORT} PEER_INITIAL_ACCESS_TOKEN=${PEER_INITIAL_ACCESS_TOKEN} PEER_STORE=<unbounded|durable> PEER_JOURNAL=<a fresh file> node server.mjs"
 env_put scale_clients "$SCALE_CLIENTS"
 
 # --- Targets --------------------------------------------------------------------------------------------------------
+# ours DATABASE CONNECTION_OPTION...: our host in its three configurations, each on a fresh store, with the rows that
+# belong to it. For PostgreSQL the connection option is computed per configuration (a new database each).
+ours() {
+  local database="$1" config target scenarios args
+  for config in default read update; do
+    scenarios="$(scenarios_of "ours-${config}")"
+    [ -n "$scenarios" ] || continue
+    case "$config" in
+      default) target="$database"; args=() ;;
+      read) target="${database}-read"; args=("${READ_ARGS[@]}") ;;
+      update) target="${database}-update"; args=("${UPDATE_ARGS[@]}") ;;
+    esac
+    echo "== Target ${target}: our host on a fresh ${database} store (${config} configuration): ${scenarios}"
+    port_free "$URL"
+    if [ "$database" = "sqlite" ]; then
+      start_host "$target" "--ConnectionStrings:Dcr=Data Source=${WORK}/data-${target}/dcr.db" "${args[@]}"
+    else
+      PG_DATABASE="dcr_bench_$(date -u +%Y%m%d%H%M%S)_$$_${config}"
+      start_host "$target" --Database:Provider=PostgreSql "--ConnectionStrings:Dcr=$(pg_with_database "$PG_DATABASE")" "${args[@]}"
+    fi
+    env_put "host_${target}_command" "$HOST_COMMAND"
+    measure "$target" "$URL" "$scenarios"
+    stop_server
+    [ "$database" = "sqlite" ] || drop_pg_database
+  done
+}
+
 if wants sqlite; then
-  echo "== Target sqlite: our host on a fresh SQLite file"
-  port_free "$URL"
-  start_host sqlite "--ConnectionStrings:Dcr=Data Source=${WORK}/data-sqlite/dcr.db"
-  env_put host_sqlite_command "$HOST_COMMAND"
-  measure sqlite "$URL"
-  stop_server
-else
-  env_put host_sqlite_command "not run (TARGETS)"
+  ours sqlite
 fi
 
 if wants postgres; then
-  echo "== Target postgres: our host on a fresh PostgreSQL database"
   if setup_postgres; then
-    PG_DATABASE="dcr_bench_$(date -u +%Y%m%d%H%M%S)_$$"
     env_put postgres_server "$(pg_admin_sql 'SHOW server_version' 2>/dev/null | head -n 1 | sed 's/^/PostgreSQL /' || true) on $(pg_key host):$(pg_key port | sed 's/^$/5432/'), its default configuration$([ "$PG_LOCAL" = 1 ] && echo " (the local cluster, started like .ci/run does)")"
-    port_free "$URL"
-    start_host postgres --Database:Provider=PostgreSql "--ConnectionStrings:Dcr=$(pg_with_database "$PG_DATABASE")"
-    env_put host_postgres_command "$HOST_COMMAND"
-    measure postgres "$URL"
-    stop_server
-    drop_pg_database
+    ours postgres
   else
     note "PostgreSQL target skipped: ${PG_SKIP}"
-    env_put host_postgres_command "skipped: ${PG_SKIP}"
-    env_put postgres_server "skipped"
+    env_put postgres_server "skipped: ${PG_SKIP}"
   fi
 else
-  env_put host_postgres_command "not run (TARGETS)"
   env_put postgres_server "not run (TARGETS)"
 fi
 
 if wants peer; then
-  echo "== Target peer: node-oidc-provider ${oidc_provider_version}, everything in memory in one process"
-  port_free "$PEER_URL"
-  start_peer
-  measure peer "$PEER_URL" --registration-path /reg --token-path /token --initial-access-token "$PEER_INITIAL_ACCESS_TOKEN"
-  stop_server
+  peer_options=(--registration-path /reg --token-path /token --initial-access-token "$PEER_INITIAL_ACCESS_TOKEN")
+  for store in unbounded durable; do
+    target="$([ "$store" = durable ] && echo peer-durable || echo peer)"
+    scenarios="$(scenarios_of "$([ "$store" = durable ] && echo peer-durable || echo peer-memory)")"
+    [ -n "$scenarios" ] || continue
+    echo "== Target ${target}: node-oidc-provider ${oidc_provider_version}, ${store} store: ${scenarios}"
+    port_free "$PEER_URL"
+    start_peer "$store"
+    measure "$target" "$PEER_URL" "$scenarios" "${peer_options[@]}"
+    stop_server
+  done
+fi
+
+# --- Warm-up: the first seconds of a fresh host against its steady state (bench/warmup.sh) ----------------------------
+if [ "$WARMUP_STEP" != "0" ]; then
+  echo "== Warm-up: a fresh host (${HOST_BUILD}) driven at once, token and register, first ${WARMUP_STEP_SECONDS} s against steady state"
+  port_free "$URL"
+  HOST_DIR="${WORK}/host" BENCH_DLL="${WORK}/bench/Dcr.Bench.dll" RESULTS="${RESULTS}/warmup" VARIANTS="$HOST_BUILD" ROUNDS=1 \
+    FIRST_SECONDS="$WARMUP_STEP_SECONDS" STEADY_WARMUP="$WARMUP" STEADY_SECONDS="$DURATION" PORT="$PORT" \
+    bash bench/warmup.sh || note "the warm-up step failed (bench/warmup.sh)"
+else
+  env_put warmup_note "WARMUP_STEP=0"
 fi
 
 # --- Scale: our host on SQLite, about 1,000 clients, then SCALE_CLIENTS -----------------------------------------------
@@ -361,9 +453,9 @@ if [ "$SCALE" != "0" ]; then
   # JIT warm-up of the fresh host for manage and token (the first fill warms registration up); their set-up clients
   # count towards the total.
   prewarmed=0
-  if [ "$PREWARM_SECONDS" != "0" ]; then
+  if [ "$WARMUP" != "0" ]; then
     for scenario in manage token; do
-      scale_run prewarm --scenario "$scenario" --concurrency 16 --warmup 0 --duration "$PREWARM_SECONDS" --clients "$SCALE_SETUP_CLIENTS" >/dev/null
+      scale_run prewarm --scenario "$scenario" --concurrency 16 --warmup 0 --duration "$WARMUP" --clients "$SCALE_SETUP_CLIENTS" >/dev/null
       prewarmed=$((prewarmed + SCALE_SETUP_CLIENTS))
     done
   fi

@@ -5,7 +5,10 @@ namespace Dcr.Bench;
 /// <summary>The command line of the load tool.</summary>
 internal sealed class BenchOptions
 {
-    public static readonly string[] Scenarios = ["register", "token", "token-pbkdf2", "manage", "update", "mixed"];
+    public static readonly string[] Scenarios = ["register", "token", "token-pbkdf2", "manage", "read", "update", "mixed"];
+
+    /// <summary>The values of --expect-rotation: what a successful GET or PUT is expected to rotate.</summary>
+    public static readonly string[] Rotations = ["none", "registration-access-token", "both"];
 
     public Uri Url { get; private set; } = new("http://127.0.0.1:5055");
 
@@ -47,6 +50,21 @@ internal sealed class BenchOptions
 
     public double TimeoutSeconds { get; private set; } = 60;
 
+    /// <summary>
+    /// What the server is expected to rotate on every successful GET and PUT (none, registration-access-token, both); a
+    /// response that rotates anything else is counted as an <c>unexpected_rotation</c> error. Null: whatever it does.
+    /// </summary>
+    public string? ExpectRotation { get; private set; }
+
+    /// <summary>Writes the initial access token and the set-up clients to this file after set-up.</summary>
+    public string? SaveClients { get; private set; }
+
+    /// <summary>
+    /// Uses the initial access token and the clients of a file written by --save-clients instead of fetching and
+    /// registering them: the measured requests are then the first the server sees (the warm-up measurement).
+    /// </summary>
+    public string? LoadClients { get; private set; }
+
     public string? Output { get; private set; }
 
     /// <summary>The host's process id, to report its CPU time per request (same machine only).</summary>
@@ -70,6 +88,8 @@ internal sealed class BenchOptions
           token-pbkdf2   client_credentials with the seeded admin client (secret hashed by OpenIddict's PBKDF2), scope dcr
           manage         GET registration_client_uri; each worker owns clients and follows every rotated
                          registration_access_token and client_secret
+          read           the same GET, named for a server that rotates nothing on GET (use with
+                         --expect-rotation none)
           update         PUT registration_client_uri (full body including client_id), following rotations
           mixed          20% register, 50% token, 25% read (GET), 5% update
 
@@ -91,6 +111,12 @@ internal sealed class BenchOptions
           --registration-path P     (default /connect/register)
           --token-path P            (default /connect/token)
           --timeout S               per-request timeout                    (default 60)
+          --expect-rotation WHAT    what every successful GET and PUT must rotate: none,
+                                    registration-access-token or both; any other rotation counts
+                                    as an unexpected_rotation error      (default: not checked)
+          --save-clients FILE       write the initial access token and the set-up clients to FILE
+          --load-clients FILE       use those of FILE instead of fetching and registering (a fresh
+                                    server's first requests are then the measured ones)
           --host-pid PID            the host's process id, when it runs on this machine: reports its CPU time
                                     per measured request
           --output FILE             also write the result as JSON
@@ -182,6 +208,19 @@ internal sealed class BenchOptions
                     break;
                 case "--timeout":
                     options.TimeoutSeconds = ParseSeconds(name, value, allowZero: false);
+                    break;
+                case "--expect-rotation":
+                    options.ExpectRotation = Rotations.Contains(value, StringComparer.Ordinal)
+                        ? value
+                        : throw new ArgumentException($"--expect-rotation: '{value}' is not one of {string.Join(", ", Rotations)}.");
+                    break;
+                case "--save-clients":
+                    options.SaveClients = value;
+                    break;
+                case "--load-clients":
+                    options.LoadClients = File.Exists(value)
+                        ? value
+                        : throw new ArgumentException($"--load-clients: no file '{value}'.");
                     break;
                 case "--host-pid":
                     options.HostPid = ParseInt(name, value, 1);

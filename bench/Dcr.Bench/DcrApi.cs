@@ -30,6 +30,22 @@ internal sealed class RegisteredClient
     /// <summary>How many times the server rotated the secret or the registration access token of this client.</summary>
     public int Rotations { get; private set; }
 
+    /// <summary>How many times the server rotated the client secret.</summary>
+    public int SecretRotations { get; private set; }
+
+    /// <summary>How many times the server rotated the registration access token.</summary>
+    public int RegistrationAccessTokenRotations { get; private set; }
+
+    /// <summary>A client saved by --save-clients, as it was then.</summary>
+    public static RegisteredClient Restore(SavedClient saved)
+    {
+        var client = new RegisteredClient(saved.ClientId, saved.ClientName);
+        client.Apply(new ClientInformation(saved.ClientId, saved.ClientSecret, saved.RegistrationAccessToken, saved.RegistrationClientUri), countRotation: false);
+        return client;
+    }
+
+    public SavedClient Save() => new(ClientId, ClientName, ClientSecret, RegistrationAccessToken, RegistrationClientUri);
+
     /// <summary>Builds the client from a 201 registration response, or returns null when the response lacks a client_id.</summary>
     public static RegisteredClient? FromRegistration(ReadOnlySpan<byte> json, string clientName)
     {
@@ -49,32 +65,33 @@ internal sealed class RegisteredClient
     /// management call with a new client_secret and a new registration_access_token and the old ones stop working at once,
     /// so the owner must use these from now on. A member missing from the response means "unchanged".
     /// </summary>
-    public bool Apply(ReadOnlySpan<byte> json)
+    /// <returns>What the response rotated, or null when it is not about this client.</returns>
+    public Rotated? Apply(ReadOnlySpan<byte> json)
     {
         var information = ClientInformation.Parse(json);
         if (!string.Equals(information.ClientId, ClientId, StringComparison.Ordinal))
         {
-            return false;
+            return null;
         }
 
-        Apply(information, countRotation: true);
-        return true;
+        return Apply(information, countRotation: true);
     }
 
-    private void Apply(ClientInformation information, bool countRotation)
+    private Rotated Apply(ClientInformation information, bool countRotation)
     {
-        var rotated = false;
+        var secretRotated = false;
+        var tokenRotated = false;
         if (information.ClientSecret is { } secret && !string.Equals(secret, ClientSecret, StringComparison.Ordinal))
         {
+            secretRotated = ClientSecret is not null;
             ClientSecret = secret;
             Basic = BasicCredentials(ClientId, secret);
-            rotated = true;
         }
 
         if (information.RegistrationAccessToken is { } token && !string.Equals(token, RegistrationAccessToken, StringComparison.Ordinal))
         {
+            tokenRotated = RegistrationAccessToken is not null;
             RegistrationAccessToken = token;
-            rotated = true;
         }
 
         if (information.RegistrationClientUri is { } uri)
@@ -82,10 +99,14 @@ internal sealed class RegisteredClient
             RegistrationClientUri = uri;
         }
 
-        if (rotated && countRotation)
+        if (countRotation)
         {
-            Rotations++;
+            Rotations += secretRotated || tokenRotated ? 1 : 0;
+            SecretRotations += secretRotated ? 1 : 0;
+            RegistrationAccessTokenRotations += tokenRotated ? 1 : 0;
         }
+
+        return new Rotated(secretRotated, tokenRotated);
     }
 
     /// <summary>RFC 6749 §2.3.1: both parts form-urlencoded, then joined by a colon and base64-encoded.</summary>
@@ -93,6 +114,19 @@ internal sealed class RegisteredClient
         new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(FormEncode(clientId) + ":" + FormEncode(secret))));
 
     private static string FormEncode(string value) => Uri.EscapeDataString(value).Replace("%20", "+", StringComparison.Ordinal);
+
+    /// <summary>What one management response changed: the client secret, the registration access token.</summary>
+    public readonly record struct Rotated(bool ClientSecret, bool RegistrationAccessToken)
+    {
+        /// <summary>Whether this is what --expect-rotation says every successful GET and PUT rotates.</summary>
+        public bool Matches(string expected) => expected switch
+        {
+            "none" => !ClientSecret && !RegistrationAccessToken,
+            "registration-access-token" => !ClientSecret && RegistrationAccessToken,
+            "both" => ClientSecret && RegistrationAccessToken,
+            _ => throw new ArgumentOutOfRangeException(nameof(expected), expected, null),
+        };
+    }
 
     private readonly record struct ClientInformation(string? ClientId, string? ClientSecret, string? RegistrationAccessToken, Uri? RegistrationClientUri)
     {
@@ -137,6 +171,12 @@ internal sealed class RegisteredClient
         }
     }
 }
+
+/// <summary>A set-up client as --save-clients writes it and --load-clients reads it.</summary>
+internal sealed record SavedClient(string ClientId, string ClientName, string? ClientSecret, string? RegistrationAccessToken, Uri? RegistrationClientUri);
+
+/// <summary>The file of --save-clients and --load-clients.</summary>
+internal sealed record SavedClients(string InitialAccessToken, IReadOnlyList<SavedClient> Clients);
 
 /// <summary>The protocol calls the scenarios make. Each returns the HTTP status and reads the whole response body.</summary>
 internal sealed class DcrApi
@@ -203,14 +243,23 @@ internal sealed class DcrApi
             : (status, null, body);
     }
 
+    /// <summary>The status of a response that was a 200 but rotated what --expect-rotation says it must not (or not what it must).</summary>
+    public const int UnexpectedRotation = -3;
+
     /// <summary>GET registration_client_uri; on 200 the client takes the rotated credentials from the response.</summary>
     public async Task<int> ReadAsync(RegisteredClient client, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, client.RegistrationClientUri);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", client.RegistrationAccessToken);
         var (status, body) = await SendAsync(request, cancellationToken).ConfigureAwait(false);
-        return status == 200 && !client.Apply(body) ? -2 : status;
+        return status == 200 ? Checked(client.Apply(body)) : status;
     }
+
+    // -2 for a 200 that is not about the client, -3 for one that rotated other than --expect-rotation says.
+    private int Checked(RegisteredClient.Rotated? rotated) =>
+        rotated is not { } what ? -2
+        : _options.ExpectRotation is { } expected && !what.Matches(expected) ? UnexpectedRotation
+        : 200;
 
     /// <summary>
     /// PUT registration_client_uri with the full metadata and the client_id (RFC 7592 §2.2: a full replacement);
@@ -224,12 +273,14 @@ internal sealed class DcrApi
         var (status, body) = await SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (status == 200)
         {
-            if (!client.Apply(body))
+            var result = Checked(client.Apply(body));
+            if (result == -2)
             {
-                return -2;
+                return result;
             }
 
             client.ClientName = newName;
+            return result;
         }
 
         return status;

@@ -11,6 +11,12 @@ if (args is ["report", .. var reportArgs])
     return await ResultsReport.RunAsync(reportArgs);
 }
 
+// `warmup-report`: the warm-up table of a bench/warmup.sh results directory, to standard output.
+if (args is ["warmup-report", .. var warmupArgs])
+{
+    return ResultsReport.RunWarmupReport(warmupArgs);
+}
+
 BenchOptions options;
 try
 {
@@ -88,10 +94,14 @@ catch (Exception exception) when (exception is InvalidOperationException or Http
 }
 
 setupWatch.Stop();
-if (workload.SetupClientCount > 0)
+if (workload.RegisteredInSetup > 0)
 {
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"Setup: {workload.SetupClientCount} clients registered in {setupWatch.Elapsed.TotalSeconds:0.00} s (not measured)."));
+        $"Setup: {workload.RegisteredInSetup} clients registered in {setupWatch.Elapsed.TotalSeconds:0.00} s (not measured)."));
+}
+else if (options.LoadClients is not null)
+{
+    Console.WriteLine($"Setup: initial access token and {workload.SetupClientCount} clients read from {options.LoadClients}; nothing sent.");
 }
 
 // The phases are fixed up front: requests started before measureStart are warm-up and not recorded, none starts after
@@ -101,6 +111,10 @@ var measureStart = start + (long)(options.Warmup * Stopwatch.Frequency);
 var measureEnd = measureStart + (long)(options.Duration * Stopwatch.Frequency);
 long issued = 0;
 long completed = 0;
+
+// Measured requests completed in each second of the measured window (the warm-up measurement reads how fast a fresh
+// server comes up to speed from it).
+var timeline = new long[Math.Max(1, (int)Math.Ceiling(options.Duration))];
 var maxRequests = options.MaxRequests > 0 ? options.MaxRequests : long.MaxValue;
 
 async Task RunWorkerAsync(Worker worker)
@@ -141,11 +155,14 @@ async Task RunWorkerAsync(Worker worker)
             succeeded = false;
         }
 
-        var elapsed = Stopwatch.GetTimestamp() - before;
+        var after = Stopwatch.GetTimestamp();
+        var elapsed = after - before;
         if (measured)
         {
             worker.Recorders[operation].Record(elapsed, outcome);
             Interlocked.Increment(ref completed);
+            var second = (int)((after - measureStart) / Stopwatch.Frequency);
+            Interlocked.Increment(ref timeline[Math.Min(second, timeline.Length - 1)]);
         }
 
         await workload.RecoverAsync(worker, operation, succeeded, token).ConfigureAwait(false);
@@ -214,7 +231,7 @@ var result = new BenchResult(
     DurationSeconds: options.Duration,
     WarmupSeconds: options.Warmup,
     MaxRequests: options.MaxRequests > 0 ? options.MaxRequests : null,
-    SetupClients: workload.SetupClientCount,
+    SetupClients: workload.RegisteredInSetup,
     Machine: new MachineInfo(Environment.ProcessorCount, RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription,
         RuntimeInformation.ProcessArchitecture.ToString()),
     SetupSeconds: Math.Round(setupWatch.Elapsed.TotalSeconds, 3),
@@ -231,6 +248,10 @@ var result = new BenchResult(
     Cpu: cpuUsage,
     ClientsReplaced: workers.Sum(static w => w.ClientsReplaced),
     CredentialRotationsFollowed: workers.Sum(static w => w.Clients.Sum(static c => (long)c.Rotations)),
+    SecretRotationsFollowed: workers.Sum(static w => w.Clients.Sum(static c => (long)c.SecretRotations)),
+    RegistrationAccessTokenRotationsFollowed: workers.Sum(static w => w.Clients.Sum(static c => (long)c.RegistrationAccessTokenRotations)),
+    ExpectRotation: options.ExpectRotation,
+    CompletedPerSecond: timeline,
     StoppedByMaxRequests: options.MaxRequests > 0 && Interlocked.Read(ref issued) > options.MaxRequests,
     Cancelled: cancelled);
 

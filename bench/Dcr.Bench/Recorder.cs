@@ -24,6 +24,7 @@ internal sealed class OperationRecorder
     public static string OutcomeOf(int status) => status switch
     {
         -2 => "bad_response",
+        DcrApi.UnexpectedRotation => "unexpected_rotation",
         _ => status.ToString(CultureInfo.InvariantCulture),
     };
 

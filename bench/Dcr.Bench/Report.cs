@@ -32,7 +32,11 @@ internal sealed record BenchResult(
     long ClientsReplaced,
     long CredentialRotationsFollowed,
     bool StoppedByMaxRequests,
-    bool Cancelled);
+    bool Cancelled,
+    long SecretRotationsFollowed = 0,
+    long RegistrationAccessTokenRotationsFollowed = 0,
+    string? ExpectRotation = null,
+    IReadOnlyList<long>? CompletedPerSecond = null);
 
 internal static class Report
 {
@@ -67,7 +71,17 @@ internal static class Report
 
         if (result.CredentialRotationsFollowed > 0 || result.ClientsReplaced > 0)
         {
-            writer.WriteLine(string.Create(c, $"Rotations    {result.CredentialRotationsFollowed} rotated credentials followed (warm-up included), {result.ClientsReplaced} clients replaced after a failure"));
+            writer.WriteLine(string.Create(c, $"Rotations    {result.CredentialRotationsFollowed} rotated credentials followed (warm-up included: {result.SecretRotationsFollowed} client secrets, {result.RegistrationAccessTokenRotationsFollowed} registration access tokens), {result.ClientsReplaced} clients replaced after a failure"));
+        }
+
+        if (result.ExpectRotation is { } expected)
+        {
+            writer.WriteLine($"Expected     every successful GET and PUT rotates: {expected}");
+        }
+
+        if (result.CompletedPerSecond is { Count: > 0 } perSecond)
+        {
+            writer.WriteLine($"Per second   {string.Join(" ", perSecond)}");
         }
 
         if (result.Operations.Count > 1)

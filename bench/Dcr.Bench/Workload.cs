@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
+using System.Text.Json;
 
 namespace Dcr.Bench;
 
@@ -76,16 +77,19 @@ internal sealed class Workload
     public int SetupClientCount => _options.Scenario switch
     {
         "token" => _options.Clients,
-        "manage" or "update" or "mixed" => Math.Max(_options.Clients, _options.Concurrency),
+        "manage" or "read" or "update" or "mixed" => Math.Max(_options.Clients, _options.Concurrency),
         _ => 0,
     };
+
+    /// <summary>The clients set-up registered (none when --load-clients gave them).</summary>
+    public int RegisteredInSetup { get; private set; }
 
     private static (Operation, int)[] MixOf(string scenario) => scenario switch
     {
         "register" => [(Operation.Register, 1)],
         "token" => [(Operation.Token, 1)],
         "token-pbkdf2" => [(Operation.TokenPbkdf2, 1)],
-        "manage" => [(Operation.Read, 1)],
+        "manage" or "read" => [(Operation.Read, 1)],
         "update" => [(Operation.Update, 1)],
         "mixed" => [(Operation.Register, 20), (Operation.Token, 50), (Operation.Read, 25), (Operation.Update, 5)],
         _ => throw new ArgumentOutOfRangeException(nameof(scenario), scenario, "Unknown scenario."),
@@ -121,23 +125,48 @@ internal sealed class Workload
             return;
         }
 
-        _initialAccessToken = _options.InitialAccessToken
-            ?? await _api.GetInitialAccessTokenAsync(cancellationToken).ConfigureAwait(false);
         var count = SetupClientCount;
+        RegisteredClient[] clients;
+        if (_options.LoadClients is { } file)
+        {
+            // Nothing is sent before the measurement: the server's first requests are the measured ones.
+            var saved = JsonSerializer.Deserialize<SavedClients>(await File.ReadAllTextAsync(file, cancellationToken).ConfigureAwait(false), Report.JsonOptions)
+                ?? throw new InvalidOperationException($"{file} holds no saved clients.");
+            _initialAccessToken = _options.InitialAccessToken ?? saved.InitialAccessToken;
+            if (saved.Clients.Count < count)
+            {
+                throw new InvalidOperationException($"{file} holds {saved.Clients.Count} clients; this run needs {count}.");
+            }
+
+            clients = [.. saved.Clients.Take(count).Select(RegisteredClient.Restore)];
+        }
+        else
+        {
+            _initialAccessToken = _options.InitialAccessToken
+                ?? await _api.GetInitialAccessTokenAsync(cancellationToken).ConfigureAwait(false);
+            if (count != _options.Clients && count > 0)
+            {
+                _log.WriteLine($"Registering {count} clients instead of {_options.Clients}: every worker must own at least one.");
+            }
+
+            var registered = new RegisteredClient[count];
+            await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = _options.Concurrency, CancellationToken = cancellationToken },
+                async (i, ct) => registered[i] = await RegisterForSetupAsync($"bench-{_runId}-setup-{i}", ct).ConfigureAwait(false))
+                .ConfigureAwait(false);
+            clients = registered;
+            RegisteredInSetup = count;
+        }
+
+        if (_options.SaveClients is { } output)
+        {
+            var saved = new SavedClients(_initialAccessToken, [.. clients.Select(static client => client.Save())]);
+            await File.WriteAllTextAsync(output, JsonSerializer.Serialize(saved, Report.JsonOptions), cancellationToken).ConfigureAwait(false);
+        }
+
         if (count == 0)
         {
             return;
         }
-
-        if (count != _options.Clients)
-        {
-            _log.WriteLine($"Registering {count} clients instead of {_options.Clients}: every worker must own at least one.");
-        }
-
-        var clients = new RegisteredClient[count];
-        await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = _options.Concurrency, CancellationToken = cancellationToken },
-            async (i, ct) => clients[i] = await RegisterForSetupAsync($"bench-{_runId}-setup-{i}", ct).ConfigureAwait(false))
-            .ConfigureAwait(false);
 
         if (_options.Scenario == "token")
         {

@@ -8,6 +8,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Abstractions;
+using OpenIddict.EntityFrameworkCore.Models;
+using OpenIddict.Server;
 using OpenIddict.Server.AspNetCore;
 using OpenIddict.Validation.AspNetCore;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -33,7 +35,13 @@ var apiResource = string.IsNullOrEmpty(sample.ApiResource)
 var (signingKey, encryptionKey) = SampleKeys.LoadOrCreate(Path.Combine(builder.Environment.ContentRootPath, sample.KeysPath));
 
 builder.Services.AddOpenIddict()
-    .AddCore(options => options.UseEntityFrameworkCore().UseDbContext<SampleDbContext>())
+    .AddCore(options =>
+    {
+        options.UseEntityFrameworkCore().UseDbContext<SampleDbContext>();
+
+        // The client lookup of every request as a compiled query (bench/README.md).
+        options.ReplaceApplicationStore<OpenIddictEntityFrameworkCoreApplication, SampleApplicationStore>(ServiceLifetime.Scoped);
+    })
     .AddServer(options =>
     {
         if (sample.Issuer is { } issuer)
@@ -93,6 +101,9 @@ builder.Services.AddOpenIddict()
 builder.Services.AddDynamicClientRegistration(options => options.Resources.Allowed.Add(apiResource))
     .UseOpenIddict(openIddict => openIddict.RejectTokensOfDeletedClients().KeepTokensOutOfLogs())
     .UseEntityFrameworkCore<SampleDbContext>(); // the catalog, in OpenIddict's own context: one transaction for both
+
+// OpenIddict's server events dispatched to the handlers of each event type, looked up once (bench/README.md).
+builder.Services.Replace(ServiceDescriptor.Scoped<IOpenIddictServerDispatcher, IndexedServerDispatcher>());
 
 // After AddOpenIddict(), whose AddMemoryCache() registered the unbounded default.
 builder.Services.Replace(ServiceDescriptor.Singleton<IMemoryCache, BoundedMemoryCache>());
