@@ -80,6 +80,33 @@ public sealed class JwksUriTests : IClassFixture<JwksUriTests.Host>
     }
 
     [Fact]
+    public async Task concurrent_first_authentications_of_a_client_share_one_fetch_of_its_key_set()
+    {
+        // Stampede protection: while the first fetch is held open, the other token requests of the same client must join
+        // it rather than fetch again. The fetch is released only once it has been held for a while, so that the other
+        // requests are in flight; however they interleave, a second fetch would be counted.
+        var key = SoftwareStatementTests.NewKey("first");
+        var path = NewPath();
+        var jwks = SoftwareStatementTests.PublicJwks(key);
+        _keySets.Answer(path, async context =>
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(jwks);
+        });
+        var clientId = await RegisterAsync(_keySets.Url(path));
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => _client.TokenAsync(clientId, Create(key, clientId, Now))));
+
+        foreach (var response in responses)
+        {
+            response.ShouldSucceed();
+        }
+
+        _keySets.RequestsOf(path).Should().Be(1);
+    }
+
+    [Fact]
     public async Task after_the_client_rotates_its_keys_an_assertion_with_the_new_kid_works()
     {
         var oldKey = SoftwareStatementTests.NewKey("old");
