@@ -43,20 +43,33 @@ public sealed class EntityFrameworkCoreClientCatalog<TContext> : IClientCatalog
         // and their delete, which opens a transaction of its own when none is open, runs in this one.
         return await database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
-            var transaction = await database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await using (transaction.ConfigureAwait(false))
+            // Opened (and closed) here rather than by the transaction: EF Core leaves a connection it opened for a
+            // transaction open after the commit, when a SaveChanges joined the transaction in between, and a later
+            // transaction of this context that is disposed without a commit (a concurrency failure) would then end
+            // with its connection still open, which hosts that order writers by transaction and connection (the
+            // sample's SQLite gate) never see end.
+            await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            try
             {
-                var result = await work(cancellationToken).ConfigureAwait(false);
-                if (commit(result))
+                var transaction = await database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                await using (transaction.ConfigureAwait(false))
                 {
-                    await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
-                }
+                    var result = await work(cancellationToken).ConfigureAwait(false);
+                    if (commit(result))
+                    {
+                        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
+                    }
 
-                return result;
+                    return result;
+                }
+            }
+            finally
+            {
+                await database.CloseConnectionAsync().ConfigureAwait(false);
             }
         }).ConfigureAwait(false);
     }
@@ -95,8 +108,39 @@ public sealed class EntityFrameworkCoreClientCatalog<TContext> : IClientCatalog
     }
 
     private Task<int> IncrementExistingAsync(string key, CancellationToken cancellationToken) =>
-        Counters.Where(counter => counter.Key == key)
-            .ExecuteUpdateAsync(setters => setters.SetProperty(counter => counter.Count, counter => counter.Count + 1), cancellationToken);
+        InTransactionAsync(token => Counters.Where(counter => counter.Key == key)
+            .ExecuteUpdateAsync(setters => setters.SetProperty(counter => counter.Count, counter => counter.Count + 1), token), cancellationToken);
+
+    // A bulk statement (ExecuteUpdate, ExecuteDelete) runs in no transaction of its own, whatever the context's
+    // AutoTransactionBehavior says. Outside a unit it gets one here, as every SaveChanges of the host has: a host that
+    // orders its writers by their transactions (the sample's SQLite write gate) then sees this write too.
+    private async Task<T> InTransactionAsync<T>(Func<CancellationToken, Task<T>> write, CancellationToken cancellationToken)
+    {
+        var database = _context.Database;
+        if (database.CurrentTransaction is not null)
+        {
+            return await write(cancellationToken).ConfigureAwait(false);
+        }
+
+        return await database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var transaction = await database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                await using (transaction.ConfigureAwait(false))
+                {
+                    var result = await write(cancellationToken).ConfigureAwait(false);
+                    await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                    return result;
+                }
+            }
+            finally
+            {
+                await database.CloseConnectionAsync().ConfigureAwait(false);
+            }
+        }).ConfigureAwait(false);
+    }
 
     /// <inheritdoc />
     public async Task<long> ReadCounterAsync(string key, CancellationToken cancellationToken) =>
@@ -118,7 +162,8 @@ public sealed class EntityFrameworkCoreClientCatalog<TContext> : IClientCatalog
 
         // A record left by a client the host deleted on its own must not block a new client of that id (a Client ID
         // Metadata Document URL comes back).
-        await Clients.Where(client => client.ClientId == record.ClientId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        await InTransactionAsync(token => Clients.Where(client => client.ClientId == record.ClientId).ExecuteDeleteAsync(token), cancellationToken)
+            .ConfigureAwait(false);
         var entity = ToEntity(record);
         Clients.Add(entity);
         try
@@ -136,13 +181,13 @@ public sealed class EntityFrameworkCoreClientCatalog<TContext> : IClientCatalog
     {
         ArgumentNullException.ThrowIfNull(record);
         var entity = ToEntity(record);
-        var updated = await Clients.Where(client => client.ClientId == record.ClientId).ExecuteUpdateAsync(setters => setters
+        var updated = await InTransactionAsync(token => Clients.Where(client => client.ClientId == record.ClientId).ExecuteUpdateAsync(setters => setters
             .SetProperty(client => client.ClientName, entity.ClientName)
             .SetProperty(client => client.SearchText, entity.SearchText)
             .SetProperty(client => client.GrantTypes, entity.GrantTypes)
             .SetProperty(client => client.RedirectUris, entity.RedirectUris)
             .SetProperty(client => client.TokenEndpointAuthMethod, entity.TokenEndpointAuthMethod)
-            .SetProperty(client => client.Scope, entity.Scope), cancellationToken).ConfigureAwait(false);
+            .SetProperty(client => client.Scope, entity.Scope), token), cancellationToken).ConfigureAwait(false);
         if (updated == 0)
         {
             await AddAsync(record, cancellationToken).ConfigureAwait(false);
@@ -151,16 +196,17 @@ public sealed class EntityFrameworkCoreClientCatalog<TContext> : IClientCatalog
 
     /// <inheritdoc />
     public async Task<bool> RemoveAsync(string clientId, CancellationToken cancellationToken) =>
-        await Clients.Where(client => client.ClientId == clientId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false) > 0;
+        await InTransactionAsync(token => Clients.Where(client => client.ClientId == clientId).ExecuteDeleteAsync(token), cancellationToken)
+            .ConfigureAwait(false) > 0;
 
     /// <inheritdoc />
     public async Task<bool> RecordUseAsync(string clientId, DateTimeOffset usedAt, DateTimeOffset writtenAtOrBefore, CancellationToken cancellationToken)
     {
         var used = usedAt.ToUnixTimeSeconds();
         var bound = writtenAtOrBefore.ToUnixTimeSeconds();
-        return await Clients
+        return await InTransactionAsync(token => Clients
             .Where(client => client.ClientId == clientId && (client.LastUsedAt == null || client.LastUsedAt <= bound))
-            .ExecuteUpdateAsync(setters => setters.SetProperty(client => client.LastUsedAt, used), cancellationToken).ConfigureAwait(false) > 0;
+            .ExecuteUpdateAsync(setters => setters.SetProperty(client => client.LastUsedAt, used), token), cancellationToken).ConfigureAwait(false) > 0;
     }
 
     /// <inheritdoc />

@@ -1,5 +1,6 @@
 using Dcr.IdentityServerExtensions.Services;
 using Dcr.IdentityServerExtensions.Stores;
+using Microsoft.Extensions.DependencyInjection;
 using OpenIddict.Abstractions;
 using OpenIddict.Server;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -13,12 +14,12 @@ namespace Dcr.IdentityServerExtensions.OpenIddict;
 /// OpenIddict's own sign-in handlers, so only a sign-in that succeeded counts. Writes at most once per
 /// <c>Lifecycle:LastUsedResolution</c> and client (<see cref="ClientUseRecorder"/>). Added by <c>UseOpenIddict()</c>.
 /// </summary>
-internal sealed class RecordClientUse(ClientUseRecorder recorder, IClientCatalog catalog) : IOpenIddictServerHandler<ProcessSignInContext>
+internal sealed class RecordClientUse(ClientUseRecorder recorder, IServiceScopeFactory scopes) : IOpenIddictServerHandler<ProcessSignInContext>
 {
     /// <summary>Last among the sign-in handlers: the tokens are generated and attached.</summary>
     public static OpenIddictServerHandlerDescriptor Descriptor { get; }
         = OpenIddictServerHandlerDescriptor.CreateBuilder<ProcessSignInContext>()
-            .UseScopedHandler<RecordClientUse>()
+            .UseSingletonHandler<RecordClientUse>()
             .SetOrder(OpenIddictServerHandlers.AttachSignInParameters.Descriptor.Order + 100_000)
             .SetType(OpenIddictServerHandlerType.Custom)
             .Build();
@@ -37,7 +38,13 @@ internal sealed class RecordClientUse(ClientUseRecorder recorder, IClientCatalog
             ?? context.AuthorizationCodePrincipal?.GetPresenters().FirstOrDefault();
         if (!string.IsNullOrEmpty(clientId))
         {
-            await recorder.RecordAsync(clientId, catalog, context.CancellationToken).ConfigureAwait(false);
+            // A data context of its own: the stamp is written apart from whatever the sign-in's context has open.
+            var scope = scopes.CreateAsyncScope();
+            await using (scope.ConfigureAwait(false))
+            {
+                await recorder.RecordAsync(clientId, scope.ServiceProvider.GetRequiredService<IClientCatalog>(), context.CancellationToken)
+                    .ConfigureAwait(false);
+            }
         }
     }
 }
