@@ -33,3 +33,67 @@ public sealed class LoadCountTests
         selects.Count.Should().Be(1, "the client is loaded once per request; the commands were:\n{0}", string.Join("\n", selects.Commands));
     }
 }
+
+/// <summary>
+/// The same promise at the store seam, counted on the application manager: a read followed by a rotation's write
+/// loads the client once and reads its registration document once.
+/// </summary>
+public sealed class StoreLoadCountTests
+{
+    [Fact]
+    public async Task a_find_then_an_update_loads_the_application_once_and_reads_its_document_once()
+    {
+        using var host = new SampleHost();
+        using var client = host.CreateDcrClient();
+        var registered = await client.RegisterAsync("""{"grant_types":["client_credentials"],"scope":"api"}""");
+        await using var scope = host.Services.CreateAsyncScope();
+        var manager = CountingManager.Over(scope.ServiceProvider.GetRequiredService<global::OpenIddict.Abstractions.IOpenIddictApplicationManager>());
+        var store = new Dcr.IdentityServerExtensions.OpenIddict.OpenIddictClientRegistrationStore(
+            manager, scope.ServiceProvider.GetRequiredService<global::OpenIddict.Abstractions.IOpenIddictTokenManager>(),
+            scope.ServiceProvider.GetRequiredService<Microsoft.Extensions.Logging.ILogger<Dcr.IdentityServerExtensions.OpenIddict.OpenIddictClientRegistrationStore>>());
+
+        var found = await store.FindAsync(registered.ClientId, default);
+        var updated = await store.UpdateAsync(found! with { CreatedBy = "someone else" }, default);
+
+        updated.Status.Should().Be(Dcr.IdentityServerExtensions.Stores.StoreStatus.Succeeded);
+        updated.Client!.Version.Should().NotBe(found!.Version);
+        var calls = ((CountingManager)(object)manager).Calls;
+        calls.GetValueOrDefault("FindByClientIdAsync").Should().Be(1, "the update writes back the application the find loaded");
+        calls.GetValueOrDefault("GetPropertiesAsync").Should().Be(1, "the registration document is read once, by the find");
+
+        // The concurrency check still holds: a stale version is refused without a write.
+        (await store.UpdateAsync(found with { Version = "stale" }, default)).Status.Should().Be(Dcr.IdentityServerExtensions.Stores.StoreStatus.Conflict);
+    }
+
+    public interface ICountedManager : global::OpenIddict.Abstractions.IOpenIddictApplicationManager, Dcr.IdentityServerExtensions.OpenIddict.IDynamicClientApplicationManager;
+
+    /// <summary>Counts calls by method name and forwards them to the host's manager.</summary>
+    public class CountingManager : System.Reflection.DispatchProxy
+    {
+        private object _inner = null!;
+
+        public Dictionary<string, int> Calls { get; } = [];
+
+        public static ICountedManager Over(object inner)
+        {
+            var proxy = Create<ICountedManager, CountingManager>();
+            ((CountingManager)(object)proxy)._inner = inner;
+            return proxy;
+        }
+
+        protected override object? Invoke(System.Reflection.MethodInfo? targetMethod, object?[]? args)
+        {
+            var name = targetMethod!.Name[(targetMethod.Name.LastIndexOf('.') + 1)..];
+            Calls[name] = Calls.GetValueOrDefault(name) + 1;
+            try
+            {
+                return targetMethod.Invoke(_inner, args);
+            }
+            catch (System.Reflection.TargetInvocationException exception) when (exception.InnerException is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(exception.InnerException);
+                throw;
+            }
+        }
+    }
+}
