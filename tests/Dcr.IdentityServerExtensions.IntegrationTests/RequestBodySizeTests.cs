@@ -56,6 +56,7 @@ public sealed class RequestBodySizeTests
         var refused = await PostAsync(client, new ChunkedContent(Body(3 * Limit)));
 
         refused.ShouldBeError(HttpStatusCode.RequestEntityTooLarge, "invalid_request", "DCR2001");
+        refused.Headers.ConnectionClose.Should().BeTrue();
         refused.Json.GetProperty("error_description").GetString().Should().Be($"The request body exceeds {Limit} bytes. (DCR2001)");
         (await PostAsync(client, new ChunkedContent(Body(Limit / 2)))).Status.Should().Be(HttpStatusCode.Created);
     }
@@ -70,7 +71,11 @@ public sealed class RequestBodySizeTests
         var atTheLimit = Body(0);
         atTheLimit = Body(Limit - Encoding.UTF8.GetByteCount(atTheLimit));
 
-        (await PostAsync(client, new StringContent(Body(3 * Limit)))).ShouldBeError(HttpStatusCode.RequestEntityTooLarge, "invalid_request", "DCR2001");
+        var refused = await PostAsync(client, new StringContent(Body(3 * Limit)));
+
+        refused.ShouldBeError(HttpStatusCode.RequestEntityTooLarge, "invalid_request", "DCR2001");
+        // The unread body ends the connection; the response says so, so the client's next request takes a new one.
+        refused.Headers.ConnectionClose.Should().BeTrue();
         Encoding.UTF8.GetByteCount(atTheLimit).Should().Be(Limit);
         (await PostAsync(client, new StringContent(atTheLimit))).Status.Should().Be(HttpStatusCode.Created);
     }

@@ -36,6 +36,14 @@ internal static class ProtocolResponseWriter
             response.Headers.WWWAuthenticate = challenge;
         }
 
+        // A body refused for its size is left unread, and the server closes the connection rather than drain it: say so
+        // (RFC 9112 §9.6), or an HTTP/1.1 client would send its next request down a connection that is about to close.
+        if (error.StatusCode == StatusCodes.Status413PayloadTooLarge
+            && (HttpProtocol.IsHttp11(context.Request.Protocol) || HttpProtocol.IsHttp10(context.Request.Protocol)))
+        {
+            response.Headers.Connection = "close";
+        }
+
         return WriteJsonAsync(response, writer =>
         {
             writer.WriteStartObject();
