@@ -423,7 +423,8 @@ fi
 if [ "$WARMUP_STEP" != "0" ]; then
   echo "== Warm-up: a fresh host (${HOST_BUILD}) driven at once, token and register, first ${WARMUP_STEP_SECONDS} s against steady state"
   port_free "$URL"
-  HOST_DIR="${WORK}/host" BENCH_DLL="${WORK}/bench/Dcr.Bench.dll" RESULTS="${RESULTS}/warmup" VARIANTS="$HOST_BUILD" ROUNDS=1 \
+  # Always token and register: a SCENARIOS given for the table (which warmup.sh would inherit) does not apply here.
+  SCENARIOS="token register" HOST_DIR="${WORK}/host" BENCH_DLL="${WORK}/bench/Dcr.Bench.dll" RESULTS="${RESULTS}/warmup" VARIANTS="$HOST_BUILD" ROUNDS=1 \
     FIRST_SECONDS="$WARMUP_STEP_SECONDS" STEADY_WARMUP="$WARMUP" STEADY_SECONDS="$DURATION" PORT="$PORT" \
     bash bench/warmup.sh || note "the warm-up step failed (bench/warmup.sh)"
 else
