@@ -61,4 +61,11 @@ public sealed class SampleOptions
     /// request's base URI, which suits trials on this machine; production pins it (README, "Production settings").
     /// </summary>
     public Uri? Issuer { get; set; }
+
+    /// <summary>
+    /// Seconds to drive a scratch instance of this application (its own SQLite database and keys, in a temporary
+    /// directory) before this one starts listening, so that it answers its first requests with its hot paths already
+    /// compiled (<see cref="SampleWarmUp"/>). Readiness comes that much later. Default 0: no warm-up.
+    /// </summary>
+    public double WarmUpSeconds { get; set; }
 }

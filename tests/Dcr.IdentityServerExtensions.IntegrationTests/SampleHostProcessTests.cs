@@ -75,6 +75,36 @@ public sealed partial class SampleHostProcessTests
     }
 
     [Fact]
+    public async Task with_a_warm_up_the_sample_first_drives_a_scratch_instance_and_its_own_database_gets_none_of_that_traffic()
+    {
+        await using var sample = await SampleProcess.StartAsync("--Sample:WarmUpSeconds=1");
+        using var client = new DcrTestClient(new HttpClient { BaseAddress = sample.BaseAddress });
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!WarmedUp().Success && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        var report = WarmedUp();
+        report.Success.Should().BeTrue($"the sample logs its warm-up before it listens:\n{sample.Output}");
+        long.Parse(report.Groups["answered"].Value, System.Globalization.CultureInfo.InvariantCulture).Should().BeGreaterThan(10);
+        report.Groups["failed"].Value.Should().Be("0");
+
+        // The scratch instance registered clients; the real one has none of them.
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/admin/dcr/clients");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await client.InitialAccessTokenAsync("dcr:admin"));
+        var listing = await WireResponse.ReadAsync(await client.Http.SendAsync(request));
+        listing.Status.Should().Be(System.Net.HttpStatusCode.OK, listing.Body);
+        listing.Json.GetProperty("clients").GetArrayLength().Should().Be(0);
+
+        Match WarmedUp() => WarmUpReport().Match(sample.Output);
+    }
+
+    [GeneratedRegex(@"Warm-up: (?<answered>[0-9]+) requests answered by a scratch instance \((?<failed>[0-9]+) failed\)")]
+    private static partial Regex WarmUpReport();
+
+    [Fact]
     public void the_sample_host_listens_on_127_0_0_1_port_5000_by_default_and_turns_management_on()
     {
         var settings = JsonDocument.Parse(File.ReadAllText(Path.Combine(SampleProcess.RepositoryRoot(), "samples", "HostSample", "appsettings.json"))).RootElement;
