@@ -37,6 +37,7 @@
 #   PREWARM_SECONDS  0 (an extra unrecorded run of each scenario before a server's measured runs; 0 skips it)
 #   HOST_BUILD       publish-r2r (dotnet publish with ReadyToRun, the sample's shipped configuration) or build
 #   WARMUP_STEP      1 (0 skips the warm-up measurement)   WARMUP_STEP_SECONDS  10 (its first window)
+#   WARMUP_VARIANTS  "$HOST_BUILD $HOST_BUILD+Sample__WarmUpSeconds=30" (bench/warmup.sh's VARIANTS)
 #   SCALE            1 (0 skips the scale step)            SCALE_CLIENTS  100000
 #   SCALE_REQUESTS   500 (measured registrations at each scale checkpoint)
 #   SCALE_SECONDS    5 (measured seconds of manage and token at each scale checkpoint)
@@ -62,6 +63,9 @@ PREWARM_SECONDS="${PREWARM_SECONDS:-0}"
 HOST_BUILD="${HOST_BUILD:-publish-r2r}"
 WARMUP_STEP="${WARMUP_STEP:-1}"
 WARMUP_STEP_SECONDS="${WARMUP_STEP_SECONDS:-10}"
+# The sample as it starts by default, and with its warm-up on a scratch instance (Sample:WarmUpSeconds, as an
+# environment variable of the host: Sample__WarmUpSeconds).
+WARMUP_VARIANTS="${WARMUP_VARIANTS:-$HOST_BUILD $HOST_BUILD+Sample__WarmUpSeconds=30}"
 SCALE="${SCALE:-1}"
 SCALE_CLIENTS="${SCALE_CLIENTS:-100000}"
 SCALE_REQUESTS="${SCALE_REQUESTS:-500}"
@@ -424,7 +428,7 @@ if [ "$WARMUP_STEP" != "0" ]; then
   echo "== Warm-up: a fresh host (${HOST_BUILD}) driven at once, token and register, first ${WARMUP_STEP_SECONDS} s against steady state"
   port_free "$URL"
   # Always token and register: a SCENARIOS given for the table (which warmup.sh would inherit) does not apply here.
-  SCENARIOS="token register" HOST_DIR="${WORK}/host" BENCH_DLL="${WORK}/bench/Dcr.Bench.dll" RESULTS="${RESULTS}/warmup" VARIANTS="$HOST_BUILD" ROUNDS=1 \
+  SCENARIOS="token register" HOST_DIR="${WORK}/host" BENCH_DLL="${WORK}/bench/Dcr.Bench.dll" RESULTS="${RESULTS}/warmup" VARIANTS="$WARMUP_VARIANTS" ROUNDS=1 \
     FIRST_SECONDS="$WARMUP_STEP_SECONDS" STEADY_WARMUP="$WARMUP" STEADY_SECONDS="$DURATION" PORT="$PORT" \
     bash bench/warmup.sh || note "the warm-up step failed (bench/warmup.sh)"
 else
