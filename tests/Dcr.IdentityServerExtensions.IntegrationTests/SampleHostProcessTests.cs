@@ -88,8 +88,9 @@ public sealed partial class SampleHostProcessTests
 
         var report = WarmedUp();
         report.Success.Should().BeTrue($"the sample logs its warm-up before it listens:\n{sample.Output}");
-        long.Parse(report.Groups["answered"].Value, System.Globalization.CultureInfo.InvariantCulture).Should().BeGreaterThan(10);
-        report.Groups["failed"].Value.Should().Be("0");
+        // Its first requests are registrations, behind SQLite's one writer: on a busy machine a second holds only a few.
+        long.Parse(report.Groups["answered"].Value, System.Globalization.CultureInfo.InvariantCulture).Should().BeGreaterThan(0, sample.Output);
+        report.Groups["failed"].Value.Should().Be("0", sample.Output);
 
         // The scratch instance registered clients; the real one has none of them.
         using var request = new HttpRequestMessage(HttpMethod.Get, "/admin/dcr/clients");
