@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Dcr.Bench.InProcess;
 
@@ -13,11 +15,16 @@ internal static class CimdBench
     public static async Task<object> RunAsync(BenchOptions options)
     {
         await using var documents = await DocumentServer.StartAsync();
+        var commands = new CommandCounter();
         using var host = new BenchHost(new Dictionary<string, string?>
         {
             ["DynamicClientRegistration:ClientIdMetadataDocuments:Enabled"] = "true",
             ["DynamicClientRegistration:Network:AllowSpecialUseAddresses"] = "true",
-        }, documents.TrustIn);
+        }, services =>
+        {
+            documents.TrustIn(services);
+            services.AddSingleton<IInterceptor>(commands);
+        });
         using var http = host.CreateBenchClient();
         var calls = new OAuthCalls(http);
 
@@ -47,6 +54,8 @@ internal static class CimdBench
         var beforeRun = documents.Requests;
         var result = await AbRunner.RunAsync(a, b, options, "flow", requestsPerOperation: 2);
         var fetchesDuringRun = documents.Requests - beforeRun;
+        var commandsA = await CommandCounts.OfAsync(commands, a);
+        var commandsB = await CommandCounts.OfAsync(commands, b);
 
         Console.WriteLine($"document server: {fetchesDuringRun} request(s) during warm-up and measurement (expected 0: every flow hit the cache)");
         Console.WriteLine();
@@ -56,6 +65,15 @@ internal static class CimdBench
         Console.WriteLine(AbRunner.Table(result));
         Console.WriteLine();
         Console.WriteLine($"warm-up {result.WarmupOperationsPerVariant} flows per variant ({result.WarmupSeconds:F0} s), measured {result.MeasuredSeconds:F0} s");
-        return new { ab = result, document_requests_first_flow = firstFlowFetches, document_requests_during_run = fetchesDuringRun };
+        Console.WriteLine();
+        Console.WriteLine(CommandCounts.Table("flow", commandsA, commandsB));
+        return new
+        {
+            ab = result,
+            document_requests_first_flow = firstFlowFetches,
+            document_requests_during_run = fetchesDuringRun,
+            commands_per_flow_a = commandsA,
+            commands_per_flow_b = commandsB,
+        };
     }
 }

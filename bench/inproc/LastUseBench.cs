@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Dcr.IdentityServerExtensions.Options;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OpenIddict.Server;
@@ -19,10 +20,15 @@ internal static class LastUseBench
     public static async Task<object> RunAsync(BenchOptions options)
     {
         var removed = 0;
-        using var withRecording = new BenchHost();
+        var commandsOfA = new CommandCounter();
+        var commandsOfB = new CommandCounter();
+        using var withRecording = new BenchHost(configureServices: services => services.AddSingleton<IInterceptor>(commandsOfA));
         using var withoutRecording = new BenchHost(configureServices: services =>
+        {
+            services.AddSingleton<IInterceptor>(commandsOfB);
             services.PostConfigure<OpenIddictServerOptions>(server =>
-                removed += server.Handlers.RemoveAll(descriptor => descriptor.ServiceDescriptor.ServiceType.FullName == RecordClientUseTypeName)));
+                removed += server.Handlers.RemoveAll(descriptor => descriptor.ServiceDescriptor.ServiceType.FullName == RecordClientUseTypeName));
+        });
 
         var a = await PrepareAsync(withRecording);
         var b = await PrepareAsync(withoutRecording);
@@ -34,10 +40,11 @@ internal static class LastUseBench
             throw new InvalidOperationException("the A/B set-up is not what it should be: see the two lines above");
         }
 
-        var result = await AbRunner.RunAsync(
-            new Variant("last use recorded (the sample as it is)", () => a.Calls.ClientCredentialsAsync(a.ClientId, a.Secret, "api")),
-            new Variant("RecordClientUse removed", () => b.Calls.ClientCredentialsAsync(b.ClientId, b.Secret, "api")),
-            options, "request");
+        var variantA = new Variant("last use recorded (the sample as it is)", () => a.Calls.ClientCredentialsAsync(a.ClientId, a.Secret, "api"));
+        var variantB = new Variant("RecordClientUse removed", () => b.Calls.ClientCredentialsAsync(b.ClientId, b.Secret, "api"));
+        var result = await AbRunner.RunAsync(variantA, variantB, options, "request");
+        var commandsA = await CommandCounts.OfAsync(commandsOfA, variantA);
+        var commandsB = await CommandCounts.OfAsync(commandsOfB, variantB);
 
         Console.WriteLine();
         Console.WriteLine("client_credentials (client_secret_basic, scope api) of one registered client per host, one request at a time:");
@@ -47,6 +54,8 @@ internal static class LastUseBench
         Console.WriteLine($"warm-up {result.WarmupOperationsPerVariant} requests per variant ({result.WarmupSeconds:F0} s), measured {result.MeasuredSeconds:F0} s");
         Console.WriteLine($"last-use recording adds {(1 / result.CpuRatio - 1) * 100:F1} % to a token request's process CPU " +
             $"(A/B - 1), {(1 / result.MinRatio - 1) * 100:F1} % to the fastest batch, {(1 / result.MedianRatio - 1) * 100:F1} % to the median batch");
+        Console.WriteLine();
+        Console.WriteLine(CommandCounts.Table("request", commandsA, commandsB));
         a.Calls.Http.Dispose();
         b.Calls.Http.Dispose();
         return new
@@ -57,6 +66,8 @@ internal static class LastUseBench
             last_used_at_b = b.LastUsedAt,
             recording_overhead_cpu_percent = (1 / result.CpuRatio - 1) * 100,
             recording_overhead_min_batch_percent = (1 / result.MinRatio - 1) * 100,
+            commands_per_request_a = commandsA,
+            commands_per_request_b = commandsB,
         };
     }
 
