@@ -23,7 +23,7 @@ internal sealed record VariantResult(string Name, int Batches, int BatchSize, do
 
 /// <summary>An A/B run: both variants, B/A of each figure, and how the warm-up went.</summary>
 internal sealed record AbResult(string Unit, VariantResult A, VariantResult B, double MinRatio, double MedianRatio, double CpuRatio,
-    int WarmupOperationsPerVariant, double WarmupSeconds, double MeasuredSeconds);
+    int WarmupOperationsPerVariant, double WarmupSeconds, double MeasuredSeconds, double? OtherProcessesShare);
 
 /// <summary>
 /// The method of bench/README.md ("How this was measured on a shared machine"): sequential operations, one at a time,
@@ -57,6 +57,8 @@ internal static class AbRunner
         Console.WriteLine($"warm-up: {warmed} {unit}s ({warmed * requestsPerOperation} requests) per variant in {warmup.Elapsed.TotalSeconds:F1} s");
 
         var process = Process.GetCurrentProcess();
+        var busyBefore = RunEnvironment.MachineBusySeconds();
+        var ownBefore = process.TotalProcessorTime;
         var measured = Stopwatch.StartNew();
         for (var batch = 0; batch < options.Batches; batch++)
         {
@@ -80,13 +82,15 @@ internal static class AbRunner
         }
 
         measured.Stop();
+        process.Refresh();
+        var others = RunEnvironment.OthersShare(busyBefore, RunEnvironment.MachineBusySeconds(), process.TotalProcessorTime - ownBefore, measured.Elapsed);
         var resultA = Summarize(a, options);
         var resultB = Summarize(b, options);
         return new AbResult(unit, resultA, resultB,
             resultB.MinBatchMeanMicroseconds / resultA.MinBatchMeanMicroseconds,
             resultB.MedianBatchMeanMicroseconds / resultA.MedianBatchMeanMicroseconds,
             resultB.CpuPerOperationMicroseconds / resultA.CpuPerOperationMicroseconds,
-            warmed, warmup.Elapsed.TotalSeconds, measured.Elapsed.TotalSeconds);
+            warmed, warmup.Elapsed.TotalSeconds, measured.Elapsed.TotalSeconds, others);
     }
 
     private static VariantResult Summarize(Variant variant, BenchOptions options)
@@ -105,5 +109,7 @@ internal static class AbRunner
         | A: {result.A.Name} | {result.A.Batches} × {result.A.BatchSize} | {result.A.MinBatchMeanMicroseconds:F0} | {result.A.MedianBatchMeanMicroseconds:F0} | {result.A.CpuPerOperationMicroseconds:F0} |
         | B: {result.B.Name} | {result.B.Batches} × {result.B.BatchSize} | {result.B.MinBatchMeanMicroseconds:F0} | {result.B.MedianBatchMeanMicroseconds:F0} | {result.B.CpuPerOperationMicroseconds:F0} |
         | **B/A** | | **{result.MinRatio:F3}** | **{result.MedianRatio:F3}** | **{result.CpuRatio:F3}** |
+
+        Measured {result.MeasuredSeconds:F0} s after a warm-up of {result.WarmupOperationsPerVariant} {result.Unit}s per variant ({result.WarmupSeconds:F0} s); other processes used {(result.OtherProcessesShare is { } share ? $"{share * 100:F0} %" : "an unknown share")} of the {Environment.ProcessorCount} CPUs while it measured.
         """;
 }

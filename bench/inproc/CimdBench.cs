@@ -64,7 +64,6 @@ internal static class CimdBench
         Console.WriteLine();
         Console.WriteLine(AbRunner.Table(result));
         Console.WriteLine();
-        Console.WriteLine($"warm-up {result.WarmupOperationsPerVariant} flows per variant ({result.WarmupSeconds:F0} s), measured {result.MeasuredSeconds:F0} s");
         Console.WriteLine();
         Console.WriteLine(CommandCounts.Table("flow", commandsA, commandsB));
         return new

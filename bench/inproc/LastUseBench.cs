@@ -51,7 +51,6 @@ internal static class LastUseBench
         Console.WriteLine();
         Console.WriteLine(AbRunner.Table(result));
         Console.WriteLine();
-        Console.WriteLine($"warm-up {result.WarmupOperationsPerVariant} requests per variant ({result.WarmupSeconds:F0} s), measured {result.MeasuredSeconds:F0} s");
         Console.WriteLine($"last-use recording adds {(1 / result.CpuRatio - 1) * 100:F1} % to a token request's process CPU " +
             $"(A/B - 1), {(1 / result.MinRatio - 1) * 100:F1} % to the fastest batch, {(1 / result.MedianRatio - 1) * 100:F1} % to the median batch");
         Console.WriteLine();

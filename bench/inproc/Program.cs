@@ -94,6 +94,36 @@ internal sealed record RunEnvironment(DateTimeOffset StartedAt, string? Commit, 
         }
     }
 
+    /// <summary>CPU seconds all processes used since boot (Linux, <c>/proc/stat</c>, USER_HZ = 100), or null elsewhere.</summary>
+    public static double? MachineBusySeconds()
+    {
+        try
+        {
+            var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+
+            // user nice system idle iowait irq softirq steal: all but idle and iowait are work.
+            long[] ticks = [.. fields.Skip(1).Take(8).Select(field => long.Parse(field, System.Globalization.CultureInfo.InvariantCulture))];
+            return (ticks[0] + ticks[1] + ticks[2] + ticks[5] + ticks[6] + ticks[7]) / 100.0;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The share of all CPUs that other processes used between two readings, given this process's CPU time between
+    /// them: what else the machine was doing during a measurement.
+    /// </summary>
+    public static double? OthersShare(double? busyBefore, double? busyAfter, TimeSpan ownCpu, TimeSpan wall) =>
+        busyBefore is { } before && busyAfter is { } after && wall > TimeSpan.Zero
+            ? Math.Max(0, (after - before - ownCpu.TotalSeconds) / (wall.TotalSeconds * Environment.ProcessorCount))
+            : null;
+
     private static string? ReadCommit()
     {
         try
