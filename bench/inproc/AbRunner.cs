@@ -54,7 +54,7 @@ internal static class AbRunner
         }
 
         warmup.Stop();
-        Console.WriteLine($"warm-up: {warmed} {unit}s ({warmed * requestsPerOperation} requests) per variant in {warmup.Elapsed.TotalSeconds:F1} s");
+        Console.WriteLine($"warm-up: {warmed} {unit}s{(requestsPerOperation == 1 ? string.Empty : $" ({warmed * requestsPerOperation} requests)")} per variant in {warmup.Elapsed.TotalSeconds:F1} s");
 
         var process = Process.GetCurrentProcess();
         var busyBefore = RunEnvironment.MachineBusySeconds();
