@@ -47,12 +47,29 @@ internal sealed class ResolveClientIdMetadataDocument : IOpenIddictServerHandler
         }
 
         var clientId = context.Request.ClientId ?? AssertionIssuer(context.Request.ClientAssertion);
-        if (!ClientIdMetadataDocuments.LooksLikeUrl(clientId) || await IsHostApplicationAsync(clientId!, context.CancellationToken).ConfigureAwait(false))
+        if (!_documents.Enabled || !ClientIdMetadataDocuments.LooksLikeUrl(clientId))
         {
             return;
         }
 
-        var outcome = await _documents.EnsureClientAsync(clientId!, context.CancellationToken).ConfigureAwait(false);
+        // A scope of its own, as the documents service reads and writes in: an application tracked by the request's data
+        // context now would hide a version written there moments later from OpenIddict's own lookup. One scope for the
+        // host-application check and the documents service, so that the client is read from the database once.
+        ClientIdMetadataDocumentOutcome outcome;
+        var scope = _scopes.CreateAsyncScope();
+        await using (scope.ConfigureAwait(false))
+        {
+            var applications = scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>();
+            var application = await applications.FindByClientIdAsync(clientId!, context.CancellationToken).ConfigureAwait(false);
+            if (application is not null
+                && !await RegistrationDocument.IsDynamicClientAsync(applications, application, context.CancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            outcome = await _documents.EnsureClientAsync(clientId!, scope.ServiceProvider, context.CancellationToken).ConfigureAwait(false);
+        }
+
         if (outcome is ClientIdMetadataDocumentOutcome.Refused refused)
         {
             // OpenIddict's own rule for an unknown client: invalid_client where the client authenticates.
@@ -60,20 +77,6 @@ internal sealed class ResolveClientIdMetadataDocument : IOpenIddictServerHandler
                 ? Errors.InvalidRequest
                 : Errors.InvalidClient;
             context.Reject(error, refused.Description);
-        }
-    }
-
-    // Read in a scope of its own, as the documents service reads and writes: an application tracked by the request's data
-    // context now would hide a version written there moments later from OpenIddict's own lookup.
-    private async ValueTask<bool> IsHostApplicationAsync(string clientId, CancellationToken cancellationToken)
-    {
-        var scope = _scopes.CreateAsyncScope();
-        await using (scope.ConfigureAwait(false))
-        {
-            var applications = scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>();
-            var application = await applications.FindByClientIdAsync(clientId, cancellationToken).ConfigureAwait(false);
-            return application is not null
-                && !await RegistrationDocument.IsDynamicClientAsync(applications, application, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -77,7 +77,7 @@ public sealed class TokenPathTests
         var original = new OpenIddictEntityFrameworkCoreApplication();
         foreach (var property in properties)
         {
-            property.ClrType.Should().Be(typeof(string), "every mapped property of the application is a string ({0})", property.Name);
+            property.ClrType.Should().Be<string>("every mapped property of the application is a string ({0})", property.Name);
             property.PropertyInfo!.SetValue(original, "value of " + property.Name);
         }
 

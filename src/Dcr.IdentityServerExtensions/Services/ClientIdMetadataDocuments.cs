@@ -18,7 +18,7 @@ namespace Dcr.IdentityServerExtensions.Services;
 /// <c>client_id</c> that is an https URL names the JSON document describing the client. The document is fetched through
 /// the product's safe fetcher, validated as anonymous registration metadata is, and kept in the client store as a client
 /// of source <see cref="ClientSources.MetadataDocument"/> until its HTTP freshness lifetime ends, so that every instance
-/// sharing the store serves it alike. A host adapter calls <see cref="EnsureClientAsync"/> before the host looks the
+/// sharing the store serves it alike. A host adapter calls <see cref="EnsureClientAsync(string, CancellationToken)"/> before the host looks the
 /// client up at its authorization and token endpoints.
 /// </summary>
 public sealed class ClientIdMetadataDocuments
@@ -76,82 +76,104 @@ public sealed class ClientIdMetadataDocuments
     /// </returns>
     public async ValueTask<ClientIdMetadataDocumentOutcome> EnsureClientAsync(string clientId, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(clientId);
-        var options = _options.CurrentValue;
-        var documents = options.ClientIdMetadataDocuments;
-        if (!documents.Enabled || !LooksLikeUrl(clientId))
+        if (Precheck(clientId, out var uri, out var options) is { } decided)
         {
-            return ClientIdMetadataDocumentOutcome.NotApplicable.Instance;
+            return decided;
         }
-
-        if (CheckUrl(clientId, out var uri) is { } problem)
-        {
-            return Refuse(null, ClientIdMetadataDocumentRefusal.InvalidUrl, problem);
-        }
-
-        if (!IsHostAllowed(uri, documents.AllowedHosts))
-        {
-            return Refuse(uri, ClientIdMetadataDocumentRefusal.HostNotAllowed, null);
-        }
-
-        StoreResult failure;
 
         // A scope of its own, so that the request's own data context never tracks a version of the client older than
         // what is written here, and a failed insert does not linger in it.
         var scope = _scopes.CreateAsyncScope();
         await using (scope.ConfigureAwait(false))
         {
-            var store = scope.ServiceProvider.GetRequiredService<IClientRegistrationStore>();
-            var existing = await store.FindAsync(clientId, cancellationToken).ConfigureAwait(false);
-            var now = _timeProvider.GetUtcNow();
-            if (existing is not null && existing.Source != ClientSources.MetadataDocument)
-            {
-                return ClientIdMetadataDocumentOutcome.NotApplicable.Instance;
-            }
+            return await EnsureClientAsync(clientId, uri, options, scope.ServiceProvider, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
-            if (existing?.MetadataDocumentFreshUntil is { } freshUntil && now < freshUntil)
-            {
-                Log.MetadataDocumentCacheHit(_logger, uri.Host, uri.AbsolutePath, freshUntil);
-                _metrics.RecordMetadataDocumentCacheHit();
-                return ClientIdMetadataDocumentOutcome.Ready.Instance;
-            }
+    /// <summary>Whether documents are on (<c>ClientIdMetadataDocuments:Enabled</c>, read anew on every call).</summary>
+    internal bool Enabled => _options.CurrentValue.ClientIdMetadataDocuments.Enabled;
 
-            var document = await FetchAndValidateAsync(uri, clientId, documents, scope.ServiceProvider, cancellationToken).ConfigureAwait(false);
-            if (document.Refusal is { } refusal)
-            {
-                return Refuse(uri, refusal, document.Detail);
-            }
+    /// <summary>
+    /// As <see cref="EnsureClientAsync(string, CancellationToken)"/>, in a service scope of the caller's that is not a
+    /// request's (for the same reason): a host adapter that has just looked the client up in it saves a second read.
+    /// </summary>
+    internal ValueTask<ClientIdMetadataDocumentOutcome> EnsureClientAsync(string clientId, IServiceProvider scopedServices, CancellationToken cancellationToken) =>
+        Precheck(clientId, out var uri, out var options) is { } decided
+            ? ValueTask.FromResult(decided)
+            : EnsureClientAsync(clientId, uri, options, scopedServices, cancellationToken);
 
-            now = _timeProvider.GetUtcNow();
-            var client = new StoredClient
-            {
-                ClientId = clientId,
-                Metadata = document.Metadata!,
-                ClientIdIssuedAt = existing?.ClientIdIssuedAt ?? DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds()),
-                RequirePkce = ClientRegistrationService.RequiresPkce(document.Metadata!, options),
-                RegisteredAnonymously = true,
-                Source = ClientSources.MetadataDocument,
-                MetadataDocumentFreshUntil = now + document.Lifetime,
-                Version = existing?.Version,
-            };
+    // What is decided without the store: documents off, not a URL, a URL refused by its form or its host.
+    private ClientIdMetadataDocumentOutcome? Precheck(string clientId, out Uri uri, out DynamicClientRegistrationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(clientId);
+        options = _options.CurrentValue;
+        uri = null!;
+        var documents = options.ClientIdMetadataDocuments;
+        if (!documents.Enabled || !LooksLikeUrl(clientId))
+        {
+            return ClientIdMetadataDocumentOutcome.NotApplicable.Instance;
+        }
 
-            var registry = scope.ServiceProvider.GetRequiredService<ClientRegistry>();
-            var stored = existing is null
-                ? (await registry.CreateAsync(client, initialAccessTokenId: null, cancellationToken).ConfigureAwait(false)).Result!
-                : await registry.UpdateAsync(existing, client, cancellationToken).ConfigureAwait(false);
-            Log.MetadataDocumentFetched(_logger, uri.Host, uri.AbsolutePath, document.Lifetime, existing is null);
-            _metrics.RecordMetadataDocumentFetch(MetricOutcomeValid);
-            if (stored.Status == StoreStatus.Succeeded)
-            {
-                return ClientIdMetadataDocumentOutcome.Ready.Instance;
-            }
+        if (CheckUrl(clientId, out uri) is { } problem)
+        {
+            return Refuse(null, ClientIdMetadataDocumentRefusal.InvalidUrl, problem);
+        }
 
-            if (stored.Status == StoreStatus.Rejected && existing is not null)
-            {
-                return Refuse(uri, ClientIdMetadataDocumentRefusal.InvalidMetadata, Errors.StoreRejected(stored.Description).Description);
-            }
+        return IsHostAllowed(uri, documents.AllowedHosts) ? null : Refuse(uri, ClientIdMetadataDocumentRefusal.HostNotAllowed, null);
+    }
 
-            failure = stored;
+    private async ValueTask<ClientIdMetadataDocumentOutcome> EnsureClientAsync(
+        string clientId, Uri uri, DynamicClientRegistrationOptions options, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var documents = options.ClientIdMetadataDocuments;
+        var store = services.GetRequiredService<IClientRegistrationStore>();
+        var existing = await store.FindAsync(clientId, cancellationToken).ConfigureAwait(false);
+        var now = _timeProvider.GetUtcNow();
+        if (existing is not null && existing.Source != ClientSources.MetadataDocument)
+        {
+            return ClientIdMetadataDocumentOutcome.NotApplicable.Instance;
+        }
+
+        if (existing?.MetadataDocumentFreshUntil is { } freshUntil && now < freshUntil)
+        {
+            Log.MetadataDocumentCacheHit(_logger, uri.Host, uri.AbsolutePath, freshUntil);
+            _metrics.RecordMetadataDocumentCacheHit();
+            return ClientIdMetadataDocumentOutcome.Ready.Instance;
+        }
+
+        var document = await FetchAndValidateAsync(uri, clientId, documents, services, cancellationToken).ConfigureAwait(false);
+        if (document.Refusal is { } refusal)
+        {
+            return Refuse(uri, refusal, document.Detail);
+        }
+
+        now = _timeProvider.GetUtcNow();
+        var client = new StoredClient
+        {
+            ClientId = clientId,
+            Metadata = document.Metadata!,
+            ClientIdIssuedAt = existing?.ClientIdIssuedAt ?? DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds()),
+            RequirePkce = ClientRegistrationService.RequiresPkce(document.Metadata!, options),
+            RegisteredAnonymously = true,
+            Source = ClientSources.MetadataDocument,
+            MetadataDocumentFreshUntil = now + document.Lifetime,
+            Version = existing?.Version,
+        };
+
+        var registry = services.GetRequiredService<ClientRegistry>();
+        var stored = existing is null
+            ? (await registry.CreateAsync(client, initialAccessTokenId: null, cancellationToken).ConfigureAwait(false)).Result!
+            : await registry.UpdateAsync(existing, client, cancellationToken).ConfigureAwait(false);
+        Log.MetadataDocumentFetched(_logger, uri.Host, uri.AbsolutePath, document.Lifetime, existing is null);
+        _metrics.RecordMetadataDocumentFetch(MetricOutcomeValid);
+        if (stored.Status == StoreStatus.Succeeded)
+        {
+            return ClientIdMetadataDocumentOutcome.Ready.Instance;
+        }
+
+        if (stored.Status == StoreStatus.Rejected && existing is not null)
+        {
+            return Refuse(uri, ClientIdMetadataDocumentRefusal.InvalidMetadata, Errors.StoreRejected(stored.Description).Description);
         }
 
         // Another request, here or on another instance sharing the store, may have written the client first: the host
@@ -163,7 +185,7 @@ public sealed class ClientIdMetadataDocuments
         {
             var current = await retry.ServiceProvider.GetRequiredService<IClientRegistrationStore>().FindAsync(clientId, cancellationToken).ConfigureAwait(false);
             return current is { Source: ClientSources.MetadataDocument } ? ClientIdMetadataDocumentOutcome.Ready.Instance
-                : failure.Status == StoreStatus.Rejected ? Refuse(uri, ClientIdMetadataDocumentRefusal.InvalidMetadata, Errors.StoreRejected(failure.Description).Description)
+                : stored.Status == StoreStatus.Rejected ? Refuse(uri, ClientIdMetadataDocumentRefusal.InvalidMetadata, Errors.StoreRejected(stored.Description).Description)
                 : Refuse(uri, ClientIdMetadataDocumentRefusal.StoreUnavailable, null);
         }
     }
@@ -466,7 +488,7 @@ public enum ClientIdMetadataDocumentRefusal
     StoreUnavailable,
 }
 
-/// <summary>What <see cref="ClientIdMetadataDocuments.EnsureClientAsync"/> found: one of its nested types.</summary>
+/// <summary>What <see cref="ClientIdMetadataDocuments.EnsureClientAsync(string, CancellationToken)"/> found: one of its nested types.</summary>
 public abstract record ClientIdMetadataDocumentOutcome
 {
     private ClientIdMetadataDocumentOutcome()
