@@ -122,7 +122,7 @@ internal sealed class SampleApplicationStore(
         /// <summary>A new entity with the kept values, for one context to attach.</summary>
         public OpenIddictEntityFrameworkCoreApplication CreateEntity() => Copy(_values);
 
-        // Every mapped property of the entity (SampleApplicationStoreTests checks the list against EF Core's model, so a
+        // Every mapped property of the entity (a test in TokenPathTests checks the list against EF Core's model, so a
         // property a later OpenIddict adds cannot be silently left out); its navigations stay empty, as a query leaves them.
         private static OpenIddictEntityFrameworkCoreApplication Copy(OpenIddictEntityFrameworkCoreApplication source) => new()
         {

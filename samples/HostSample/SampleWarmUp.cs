@@ -9,8 +9,8 @@ namespace HostSample;
 /// <c>Sample:WarmUpSeconds</c>: before the host listens, the same application runs as a scratch instance (its own
 /// SQLite database and keys in a temporary directory, on a free loopback port) and is driven with registrations, token
 /// requests and RFC 7592 reads for that long, then stopped and deleted. .NET compiles code per process, so the real
-/// instance starts with its hot paths already optimized, and nothing of the warm-up touches its database, its log or
-/// its clients. Measured (bench/README.md, "Warm-up"): a fresh instance's first 10 s ran at about a third of its
+/// instance starts with its hot paths already optimized, and nothing of the warm-up reaches its database or its
+/// clients (the scratch instance logs errors only, and one line says how the warm-up went). Measured (bench/README.md, "Warm-up"): a fresh instance's first 10 s ran at about a third of its
 /// steady token rate and half its registration rate while the JIT caught up; ReadyToRun and the runtime's tiering
 /// settings did not close that. The price is a later readiness, by the warm-up's length; off (0) by default.
 /// </summary>
