@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
@@ -35,17 +36,9 @@ internal sealed class SampleApplicationStore(
     IMemoryCache cache, IOpenIddictEntityFrameworkCoreContext context, IOptionsMonitor<OpenIddictEntityFrameworkCoreOptions> options)
     : OpenIddictEntityFrameworkCoreApplicationStore(cache, context, options)
 {
-    // EF Core compiles each once per model, so the same delegates serve SQLite, PostgreSQL and SQL Server contexts.
-    private static readonly Func<DbContext, string, CancellationToken, Task<OpenIddictEntityFrameworkCoreApplication?>> ByClientId =
-        EF.CompileAsyncQuery((DbContext db, string clientId, CancellationToken cancellationToken) =>
-            db.Set<OpenIddictEntityFrameworkCoreApplication>().AsTracking().FirstOrDefault(application => application.ClientId == clientId));
-
-    private static readonly Func<DbContext, string, CancellationToken, Task<RowVersion?>> VersionByClientId =
-        EF.CompileAsyncQuery((DbContext db, string clientId, CancellationToken cancellationToken) =>
-            db.Set<OpenIddictEntityFrameworkCoreApplication>().AsNoTracking()
-                .Where(application => application.ClientId == clientId)
-                .Select(application => new RowVersion(application.Id!, application.ConcurrencyToken))
-                .FirstOrDefault());
+    // A compiled query serves one model only, and each provider's context type has its own (the warm-up's scratch
+    // instance runs on SQLite in the same process as a host on PostgreSQL): one pair of queries per context type.
+    private static readonly ConcurrentDictionary<Type, CompiledQueries> QueriesByContext = new();
 
     /// <inheritdoc />
     public override async ValueTask<OpenIddictEntityFrameworkCoreApplication?> FindByClientIdAsync(string identifier, CancellationToken cancellationToken)
@@ -57,7 +50,8 @@ internal sealed class SampleApplicationStore(
             return tracked;
         }
 
-        var version = await VersionByClientId(db, identifier, cancellationToken).ConfigureAwait(false);
+        var queries = QueriesByContext.GetOrAdd(db.GetType(), static _ => new CompiledQueries());
+        var version = await queries.VersionByClientId(db, identifier, cancellationToken).ConfigureAwait(false);
         if (version is null)
         {
             return null;
@@ -76,7 +70,7 @@ internal sealed class SampleApplicationStore(
             return copy;
         }
 
-        var application = await ByClientId(db, identifier, cancellationToken).ConfigureAwait(false);
+        var application = await queries.ByClientId(db, identifier, cancellationToken).ConfigureAwait(false);
 
         // Only a row as read: an entity this context had already tracked (and may have changed) is not the database's.
         if (application is { ConcurrencyToken: not null } && db.Entry(application).State == EntityState.Unchanged)
@@ -98,6 +92,21 @@ internal sealed class SampleApplicationStore(
         }
 
         return null;
+    }
+
+    /// <summary>The lookup's two queries, compiled for the model of one context type.</summary>
+    private sealed class CompiledQueries
+    {
+        public Func<DbContext, string, CancellationToken, Task<OpenIddictEntityFrameworkCoreApplication?>> ByClientId { get; } =
+            EF.CompileAsyncQuery((DbContext db, string clientId, CancellationToken cancellationToken) =>
+                db.Set<OpenIddictEntityFrameworkCoreApplication>().AsTracking().FirstOrDefault(application => application.ClientId == clientId));
+
+        public Func<DbContext, string, CancellationToken, Task<RowVersion?>> VersionByClientId { get; } =
+            EF.CompileAsyncQuery((DbContext db, string clientId, CancellationToken cancellationToken) =>
+                db.Set<OpenIddictEntityFrameworkCoreApplication>().AsNoTracking()
+                    .Where(application => application.ClientId == clientId)
+                    .Select(application => new RowVersion(application.Id!, application.ConcurrencyToken))
+                    .FirstOrDefault());
     }
 
     /// <summary>The row's key and concurrency token: what the version check reads.</summary>
