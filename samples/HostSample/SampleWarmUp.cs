@@ -98,7 +98,7 @@ internal static partial class SampleWarmUp
                     client = await RegisterAsync(http, initialAccessToken);
                     answered = client is not null;
                 }
-                else if (step % 10 == 5)
+                else if (step % 10 == 5 && client.RegistrationClientUri is not null)
                 {
                     client = await ReadAsync(http, client);
                     answered = client is not null;
@@ -116,7 +116,9 @@ internal static partial class SampleWarmUp
         return (succeeded, failed);
     }
 
-    private sealed record Registered(string ClientId, string ClientSecret, string RegistrationClientUri, string RegistrationAccessToken);
+    // Without management (Management:Enabled=false) a registration has no registration_client_uri and the warm-up reads
+    // nothing back.
+    private sealed record Registered(string ClientId, string ClientSecret, string? RegistrationClientUri, string? RegistrationAccessToken);
 
     private static async Task<Registered?> RegisterAsync(HttpClient http, string initialAccessToken)
     {
@@ -131,7 +133,7 @@ internal static partial class SampleWarmUp
     private static async Task<Registered?> ReadAsync(HttpClient http, Registered client)
     {
         // Its path only: a pinned Sample:Issuer names another host than the scratch instance's loopback port.
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(client.RegistrationClientUri).PathAndQuery);
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(client.RegistrationClientUri!).PathAndQuery);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", client.RegistrationAccessToken);
         return Read(await SendAsync(http, request), client);
     }
@@ -169,7 +171,7 @@ internal static partial class SampleWarmUp
             var secret = Member("client_secret") ?? previous?.ClientSecret;
             var uri = Member("registration_client_uri") ?? previous?.RegistrationClientUri;
             var token = Member("registration_access_token") ?? previous?.RegistrationAccessToken;
-            return clientId is null || secret is null || uri is null || token is null ? null : new Registered(clientId, secret, uri, token);
+            return clientId is null || secret is null ? null : new Registered(clientId, secret, uri, token);
         }
     }
 
