@@ -114,33 +114,8 @@ public sealed class EntityFrameworkCoreClientCatalog<TContext> : IClientCatalog
     // A bulk statement (ExecuteUpdate, ExecuteDelete) runs in no transaction of its own, whatever the context's
     // AutoTransactionBehavior says. Outside a unit it gets one here, as every SaveChanges of the host has: a host that
     // orders its writers by their transactions (the sample's SQLite write gate) then sees this write too.
-    private async Task<T> InTransactionAsync<T>(Func<CancellationToken, Task<T>> write, CancellationToken cancellationToken)
-    {
-        var database = _context.Database;
-        if (database.CurrentTransaction is not null)
-        {
-            return await write(cancellationToken).ConfigureAwait(false);
-        }
-
-        return await database.CreateExecutionStrategy().ExecuteAsync(async () =>
-        {
-            await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                var transaction = await database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-                await using (transaction.ConfigureAwait(false))
-                {
-                    var result = await write(cancellationToken).ConfigureAwait(false);
-                    await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-                    return result;
-                }
-            }
-            finally
-            {
-                await database.CloseConnectionAsync().ConfigureAwait(false);
-            }
-        }).ConfigureAwait(false);
-    }
+    private Task<T> InTransactionAsync<T>(Func<CancellationToken, Task<T>> write, CancellationToken cancellationToken) =>
+        ExecuteAtomicallyAsync(write, static _ => true, cancellationToken);
 
     /// <inheritdoc />
     public async Task<long> ReadCounterAsync(string key, CancellationToken cancellationToken) =>
