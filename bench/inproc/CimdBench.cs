@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Dcr.IdentityServerExtensions.IntegrationTests.Infrastructure;
+using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -12,9 +14,11 @@ internal static class CimdBench
 {
     private const string Scope = "openid api";
 
+    private const string DocumentPath = "bench/client-metadata.json";
+
     public static async Task<object> RunAsync(BenchOptions options)
     {
-        await using var documents = await DocumentServer.StartAsync();
+        await using var documents = await KeySetServer.StartAsync();
         var commands = new CommandCounter();
         using var host = new BenchHost(new Dictionary<string, string?>
         {
@@ -37,23 +41,30 @@ internal static class CimdBench
         var registeredId = registered.RootElement.GetProperty("client_id").GetString()!;
 
         // B: the same metadata published as a document at an https URL, which is the client_id.
-        var documentClientId = documents.ClientId;
-        documents.Document = $$"""
+        var documentClientId = documents.Url(DocumentPath).AbsoluteUri;
+        var document = $$"""
             {"client_id":{{JsonSerializer.Serialize(documentClientId)}},"client_name":"bench CIMD client",
              "redirect_uris":["{{OAuthCalls.RedirectUri}}"],"grant_types":["authorization_code"],"response_types":["code"],
              "token_endpoint_auth_method":"none","scope":"{{Scope}}"}
             """;
+        documents.Answer(DocumentPath, context =>
+        {
+            // A day of freshness: the measured flows, minutes later, must find the document in the cache.
+            context.Response.ContentType = "application/json";
+            context.Response.Headers.CacheControl = "max-age=86400";
+            return context.Response.WriteAsync(document);
+        });
 
-        var beforeFirst = documents.Requests;
+        var beforeFirst = documents.Requests.Count;
         await calls.AuthorizeAndRedeemAsync(documentClientId, Scope);
-        var firstFlowFetches = documents.Requests - beforeFirst;
+        var firstFlowFetches = documents.Requests.Count - beforeFirst;
         Console.WriteLine($"document server: {firstFlowFetches} request(s) during the CIMD client's first flow (expected 1: the fetch)");
 
         var a = new Variant("registered public client", () => calls.AuthorizeAndRedeemAsync(registeredId, Scope));
         var b = new Variant("CIMD client (cached document)", () => calls.AuthorizeAndRedeemAsync(documentClientId, Scope));
-        var beforeRun = documents.Requests;
+        var beforeRun = documents.Requests.Count;
         var result = await AbRunner.RunAsync(a, b, options, "flow", requestsPerOperation: 2);
-        var fetchesDuringRun = documents.Requests - beforeRun;
+        var fetchesDuringRun = documents.Requests.Count - beforeRun;
         var commandsA = await CommandCounts.OfAsync(commands, a);
         var commandsB = await CommandCounts.OfAsync(commands, b);
 
