@@ -31,9 +31,14 @@ namespace HostSample;
 /// OpenIddict's manager may update or delete it, with the token it was read with as the concurrency check. Copies live
 /// in the host's bounded memory cache (<see cref="BoundedMemoryCache"/>) beside OpenIddict's own entries.
 /// </para>
+/// <para>
+/// On SQLite the version is read on a connection of its own when the context has none open
+/// (<see cref="SqliteApplicationVersions"/>), which costs a fraction of EF Core's query.
+/// </para>
 /// </remarks>
 internal sealed class SampleApplicationStore(
-    IMemoryCache cache, IOpenIddictEntityFrameworkCoreContext context, IOptionsMonitor<OpenIddictEntityFrameworkCoreOptions> options)
+    IMemoryCache cache, IOpenIddictEntityFrameworkCoreContext context, IOptionsMonitor<OpenIddictEntityFrameworkCoreOptions> options,
+    SqliteApplicationVersions? sqliteVersions = null)
     : OpenIddictEntityFrameworkCoreApplicationStore(cache, context, options)
 {
     // A compiled query serves one model only, and each provider's context type has its own (the warm-up's scratch
@@ -51,7 +56,11 @@ internal sealed class SampleApplicationStore(
         }
 
         var queries = QueriesByContext.GetOrAdd(db.GetType(), static _ => new CompiledQueries());
-        var version = await queries.VersionByClientId(db, identifier, cancellationToken).ConfigureAwait(false);
+        if (sqliteVersions is null || !sqliteVersions.TryRead(db, identifier, out var version))
+        {
+            version = await queries.VersionByClientId(db, identifier, cancellationToken).ConfigureAwait(false);
+        }
+
         if (version is null)
         {
             return null;

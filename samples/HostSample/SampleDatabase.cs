@@ -66,6 +66,11 @@ internal static class SampleDatabase
         {
             case DatabaseProvider.Sqlite:
                 services.AddSingleton<IInterceptor, SqliteWriteGate>();
+                if (SqliteApplicationVersions.Applies(connectionString!))
+                {
+                    services.AddSingleton<SqliteApplicationVersions>();
+                }
+
                 services.AddDbContextPool<SampleDbContext, SqliteSampleDbContext>(Configure);
                 break;
             case DatabaseProvider.PostgreSql:

@@ -22,6 +22,7 @@ public sealed class LoadCountTests
     {
         var selects = new ApplicationSelects();
         using var host = new SampleHost(configureServices: services => services.AddSingleton<IInterceptor>(selects));
+        selects.Observe(host);
         using var client = host.CreateDcrClient();
         var registered = await client.RegisterAsync(ServiceClient);
         var body = method == "PUT" ? $$"""{"client_id":"{{registered.ClientId}}","grant_types":["client_credentials"],"scope":"api"}""" : null;

@@ -25,6 +25,7 @@ public sealed class TokenPathTests
     {
         var selects = new ApplicationSelects();
         using var host = new SampleHost(configureServices: services => services.AddSingleton<IInterceptor>(selects));
+        selects.Observe(host);
         using var client = host.CreateDcrClient();
         var registered = await client.RegisterAsync(ServiceClient);
         (await client.ClientCredentialsAsync(registered.ClientId, registered.ClientSecret, "api")).ShouldSucceed();
@@ -46,6 +47,59 @@ public sealed class TokenPathTests
 
         (await client.ClientCredentialsAsync(registered.ClientId, registered.ClientSecret, "api")).ProtocolError().Should().Be("invalid_client");
         selects.Commands.Should().HaveCount(2).And.Contain(command => command.Contains("\"ClientSecret\"", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task on_sqlite_the_version_check_of_a_token_request_runs_on_a_connection_of_its_own_and_not_through_entity_framework()
+    {
+        var entityFramework = new ApplicationSelects();
+        using var host = new SampleHost(configureServices: services => services.AddSingleton<IInterceptor>(entityFramework));
+        var versions = host.Services.GetService<SqliteApplicationVersions>();
+        var outside = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        if (versions is not null)
+        {
+            versions.Observer = outside.Enqueue;
+        }
+
+        using var client = host.CreateDcrClient();
+        var registered = await client.RegisterAsync(ServiceClient);
+        (await client.ClientCredentialsAsync(registered.ClientId, registered.ClientSecret, "api")).ShouldSucceed();
+        entityFramework.Reset();
+        outside.Clear();
+
+        (await client.ClientCredentialsAsync(registered.ClientId, registered.ClientSecret, "api")).ShouldSucceed();
+
+        if (host.Database.Provider == DatabaseProvider.Sqlite)
+        {
+            versions.Should().NotBeNull("the sample reads versions on its own connection when its database is a SQLite file");
+            outside.Should().ContainSingle().Which.Should().Contain("\"ConcurrencyToken\"").And.Contain("\"OpenIddictApplications\"");
+            entityFramework.Commands.Should().BeEmpty("the token request's only read of its client ran outside EF Core");
+        }
+        else
+        {
+            versions.Should().BeNull("only a SQLite file is read on a connection of its own");
+            entityFramework.Commands.Should().ContainSingle().Which.Should().Contain("\"ConcurrencyToken\"");
+        }
+    }
+
+    [Fact]
+    public async Task inside_a_transaction_the_lookup_sees_the_transactions_own_writes_although_this_process_has_seen_the_row()
+    {
+        using var host = new SampleHost();
+        using var client = host.CreateDcrClient();
+        var registered = await client.RegisterAsync(ServiceClient);
+        (await client.ClientCredentialsAsync(registered.ClientId, registered.ClientSecret, "api")).ShouldSucceed();
+
+        await using var scope = host.Services.CreateAsyncScope();
+        var database = scope.ServiceProvider.GetRequiredService<SampleDbContext>();
+        await using var transaction = await database.Database.BeginTransactionAsync();
+        (await database.Set<OpenIddictEntityFrameworkCoreApplication>()
+            .Where(application => application.ClientId == registered.ClientId).ExecuteDeleteAsync()).Should().Be(1);
+
+        // Another connection would still see the committed row, whose version this process has kept a copy of.
+        (await scope.ServiceProvider.GetRequiredService<global::OpenIddict.Abstractions.IOpenIddictApplicationManager>().FindByClientIdAsync(registered.ClientId))
+            .Should().BeNull("the lookup inside a transaction reads through it, and sees its own deletion");
+        await transaction.RollbackAsync();
     }
 
     [Fact]

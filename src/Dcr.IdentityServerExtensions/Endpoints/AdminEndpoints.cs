@@ -90,7 +90,6 @@ internal static class AdminEndpoints
             if (!context.Response.HasStarted)
             {
                 context.Response.Clear();
-                context.Response.Headers.RetryAfter = "5";
                 await ProtocolResponseWriter.WriteErrorAsync(context, Unavailable).ConfigureAwait(false);
             }
         }

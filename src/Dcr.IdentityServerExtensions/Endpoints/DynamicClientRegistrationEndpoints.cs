@@ -92,11 +92,6 @@ internal static class DynamicClientRegistrationEndpoints
             if (!context.Response.HasStarted)
             {
                 context.Response.Clear();
-                if (unreachable)
-                {
-                    context.Response.Headers.RetryAfter = "5";
-                }
-
                 await ProtocolResponseWriter.WriteErrorAsync(context, failure).ConfigureAwait(false);
             }
         }

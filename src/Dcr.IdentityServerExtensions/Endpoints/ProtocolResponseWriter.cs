@@ -18,6 +18,9 @@ internal static class ProtocolResponseWriter
         response.Headers.Pragma = "no-cache";
     }
 
+    // How long a client is asked to wait before it retries a 503 (RFC 9110 §10.2.3).
+    private const string RetryAfterSeconds = "5";
+
     public static Task WriteErrorAsync(HttpContext context, RegistrationError error, string? requiredScope = null)
     {
         var response = context.Response;
@@ -34,6 +37,12 @@ internal static class ProtocolResponseWriter
             }
 
             response.Headers.WWWAuthenticate = challenge;
+        }
+
+        // Every 503 is a store that cannot be reached now, whether it failed with an exception or answered Unavailable.
+        if (error.StatusCode == StatusCodes.Status503ServiceUnavailable)
+        {
+            response.Headers.RetryAfter = RetryAfterSeconds;
         }
 
         // A body refused for its size is left unread, and the server closes the connection rather than drain it: say so
