@@ -36,7 +36,8 @@ internal sealed class RecordClientUse(ClientUseRecorder recorder, IServiceScopeF
         var clientId = context.Request.ClientId
             ?? context.AccessTokenPrincipal?.GetClaim(Claims.ClientId)
             ?? context.AuthorizationCodePrincipal?.GetPresenters().FirstOrDefault();
-        if (!string.IsNullOrEmpty(clientId))
+        // Most sign-ins fall within the resolution of the client's last stamp and write nothing: no scope for those.
+        if (!string.IsNullOrEmpty(clientId) && recorder.IsDue(clientId))
         {
             // A data context of its own: the stamp is written apart from whatever the sign-in's context has open.
             var scope = scopes.CreateAsyncScope();

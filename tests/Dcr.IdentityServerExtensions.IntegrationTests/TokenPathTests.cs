@@ -193,6 +193,69 @@ public sealed class TokenPathTests
         calls.Should().Equal("first", "third", "rejects");
     }
 
+    [Fact]
+    public async Task the_indexed_dispatcher_resolves_scoped_handlers_and_filters_from_each_requests_services_and_keeps_singletons()
+    {
+        var seen = new Instances();
+        var order = OpenIddictServerHandlers.Discovery.AttachIssuer.Descriptor.Order;
+        using var host = new SampleHost(configureServices: services => services
+            .AddSingleton(seen).AddScoped<ScopedHandler>().AddSingleton<SingletonHandler>().AddScoped<ScopedFilter>()
+            .Configure<OpenIddictServerOptions>(options =>
+            {
+                options.Handlers.Add(OpenIddictServerHandlerDescriptor.CreateBuilder<HandleConfigurationRequestContext>()
+                    .UseScopedHandler<ScopedHandler>().AddFilter<ScopedFilter>().SetOrder(order + 1).SetType(OpenIddictServerHandlerType.Custom).Build());
+                options.Handlers.Add(OpenIddictServerHandlerDescriptor.CreateBuilder<HandleConfigurationRequestContext>()
+                    .UseSingletonHandler<SingletonHandler>().SetOrder(order + 2).SetType(OpenIddictServerHandlerType.Custom).Build());
+                options.Handlers.Sort((left, right) => left.Order.CompareTo(right.Order));
+            }));
+        using var http = host.CreateClient();
+
+        foreach (var request in new[] { 1, 2, 3 })
+        {
+            (await http.GetAsync(new Uri("/.well-known/openid-configuration", UriKind.Relative))).EnsureSuccessStatusCode();
+        }
+
+        seen.Handled(typeof(ScopedHandler)).Should().HaveCount(3).And.OnlyHaveUniqueItems("a scoped handler is the request's own");
+        seen.Handled(typeof(ScopedFilter)).Should().HaveCount(3).And.OnlyHaveUniqueItems("a scoped filter is the request's own");
+        seen.Handled(typeof(SingletonHandler)).Should().HaveCount(3).And.AllSatisfy(instance => instance.Should().BeSameAs(host.Services.GetRequiredService<SingletonHandler>()));
+    }
+
+    private sealed class Instances
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<(Type Type, object Instance)> _handled = new();
+
+        public void Add(object instance) => _handled.Enqueue((instance.GetType(), instance));
+
+        public List<object> Handled(Type type) => [.. _handled.Where(entry => entry.Type == type).Select(entry => entry.Instance)];
+    }
+
+    private sealed class ScopedHandler(Instances seen) : IOpenIddictServerHandler<HandleConfigurationRequestContext>
+    {
+        public ValueTask HandleAsync(HandleConfigurationRequestContext context)
+        {
+            seen.Add(this);
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    private sealed class SingletonHandler(Instances seen) : IOpenIddictServerHandler<HandleConfigurationRequestContext>
+    {
+        public ValueTask HandleAsync(HandleConfigurationRequestContext context)
+        {
+            seen.Add(this);
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    private sealed class ScopedFilter(Instances seen) : IOpenIddictServerHandlerFilter<BaseContext>
+    {
+        public ValueTask<bool> IsActiveAsync(BaseContext context)
+        {
+            seen.Add(this);
+            return ValueTask.FromResult(true);
+        }
+    }
+
     private static OpenIddictServerHandlerDescriptor Handler(string name, int order, List<string> calls, bool reject, bool filtered = false)
     {
         var builder = OpenIddictServerHandlerDescriptor.CreateBuilder<HandleConfigurationRequestContext>()

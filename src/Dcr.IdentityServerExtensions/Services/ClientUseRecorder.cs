@@ -35,9 +35,10 @@ public sealed class ClientUseRecorder : IDisposable
     /// <summary>Records a use of <paramref name="clientId"/> through <paramref name="catalog"/> (the request's own).</summary>
     public async ValueTask RecordAsync(string clientId, IClientCatalog catalog, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(catalog);
         var now = _timeProvider.GetUtcNow();
         var resolution = _options.CurrentValue.Lifecycle.LastUsedResolution;
-        if (_written.TryGetValue(clientId, out DateTimeOffset writtenAt) && now - writtenAt < resolution && now >= writtenAt)
+        if (!IsDue(clientId, now, resolution))
         {
             return;
         }
@@ -56,6 +57,20 @@ public sealed class ClientUseRecorder : IDisposable
         }
 
         _written.Set(clientId, now, new MemoryCacheEntryOptions { Size = 1 });
+    }
+
+    /// <summary>
+    /// Whether <see cref="RecordAsync"/> would write a stamp for <paramref name="clientId"/> now: <see langword="false"/>
+    /// within a resolution of the last one this instance wrote. Lets a host adapter skip what it would set up for the
+    /// write (a service scope, a data context) on the many requests that write nothing.
+    /// </summary>
+    public bool IsDue(string clientId) =>
+        IsDue(clientId, _timeProvider.GetUtcNow(), _options.CurrentValue.Lifecycle.LastUsedResolution);
+
+    private bool IsDue(string clientId, DateTimeOffset now, TimeSpan resolution)
+    {
+        ArgumentNullException.ThrowIfNull(clientId);
+        return !(_written.TryGetValue(clientId, out DateTimeOffset writtenAt) && now - writtenAt < resolution && now >= writtenAt);
     }
 
     /// <inheritdoc />
