@@ -29,6 +29,7 @@ internal static class CimdBench
             documents.TrustIn(services);
             services.AddSingleton<IInterceptor>(commands);
         });
+        commands.Observe(host);
         using var http = host.CreateBenchClient();
         var calls = new OAuthCalls(http);
 

@@ -1,12 +1,13 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Dcr.Bench.InProcess;
 
 /// <summary>
 /// Counts the host's database commands while switched on (the sample adds every registered <see cref="IInterceptor"/>
-/// to its contexts): how many read the applications table, and how many write. Off during the measurement, where it
-/// costs one flag check per command.
+/// to its contexts, and <see cref="Observe"/> adds the version reads it runs outside EF Core on SQLite): how many read
+/// the applications table, and how many write. Off during the measurement, where it costs one flag check per command.
 /// </summary>
 internal sealed class CommandCounter : DbCommandInterceptor
 {
@@ -14,6 +15,15 @@ internal sealed class CommandCounter : DbCommandInterceptor
     private int _applicationReads;
     private int _otherReads;
     private int _writes;
+
+    /// <summary>Also counts the version reads <paramref name="host"/> runs outside EF Core (SQLite only).</summary>
+    public void Observe(BenchHost host)
+    {
+        if (host.Services.GetService<HostSample.SqliteApplicationVersions>() is { } versions)
+        {
+            versions.Observer = Count;
+        }
+    }
 
     public void Start()
     {
@@ -60,14 +70,16 @@ internal sealed class CommandCounter : DbCommandInterceptor
         return base.NonQueryExecuting(command, eventData, result);
     }
 
-    private void Count(DbCommand command)
+    private void Count(DbCommand command) => Count(command.CommandText);
+
+    private void Count(string commandText)
     {
         if (!_counting)
         {
             return;
         }
 
-        var text = command.CommandText.TrimStart();
+        var text = commandText.TrimStart();
         if (text.StartsWith("SELECT", StringComparison.OrdinalIgnoreCase))
         {
             if (text.Contains("FROM \"OpenIddictApplications\"", StringComparison.Ordinal))

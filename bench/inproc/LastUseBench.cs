@@ -30,6 +30,8 @@ internal static class LastUseBench
                 removed += server.Handlers.RemoveAll(descriptor => descriptor.ServiceDescriptor.ServiceType.FullName == RecordClientUseTypeName));
         });
 
+        commandsOfA.Observe(withRecording);
+        commandsOfB.Observe(withoutRecording);
         var a = await PrepareAsync(withRecording);
         var b = await PrepareAsync(withoutRecording);
         Console.WriteLine($"B host: {removed} handler descriptor(s) of {RecordClientUseTypeName} removed from OpenIddictServerOptions.Handlers (expected 1)");
