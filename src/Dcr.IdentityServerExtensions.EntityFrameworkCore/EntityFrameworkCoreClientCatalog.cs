@@ -136,9 +136,12 @@ public sealed class EntityFrameworkCoreClientCatalog<TContext> : IClientCatalog
         ArgumentNullException.ThrowIfNull(record);
 
         // A record left by a client the host deleted on its own must not block a new client of that id (a Client ID
-        // Metadata Document URL comes back).
-        await InTransactionAsync(token => Clients.Where(client => client.ClientId == record.ClientId).ExecuteDeleteAsync(token), cancellationToken)
-            .ConfigureAwait(false);
+        // Metadata Document URL comes back). A registration's client id is new, drawn at random: no record can be left.
+        if (record.Source != ClientSources.Registration)
+        {
+            await InTransactionAsync(token => Clients.Where(client => client.ClientId == record.ClientId).ExecuteDeleteAsync(token), cancellationToken)
+                .ConfigureAwait(false);
+        }
         var entity = ToEntity(record);
         Clients.Add(entity);
         try

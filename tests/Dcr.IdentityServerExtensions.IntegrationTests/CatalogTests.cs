@@ -40,6 +40,62 @@ public sealed class CatalogTests
         row.ClientName.Should().Be("Catalogued");
     }
 
+    [Fact]
+    public async Task a_registration_deletes_no_catalog_row_first_its_client_id_is_new()
+    {
+        var commands = new NonQueries();
+        using var host = new SampleHost(configureServices: services => services.AddSingleton<IInterceptor>(commands));
+        using var client = host.CreateDcrClient();
+        var token = await client.InitialAccessTokenAsync();
+        commands.Texts.Clear();
+
+        (await client.PostRegistrationAsync(ServiceClient, token)).Status.Should().Be(HttpStatusCode.Created);
+
+        commands.Texts.Should().Contain(text => text.Contains("INSERT INTO \"DcrClients\"", StringComparison.Ordinal))
+            .And.NotContain(text => text.Contains("DELETE FROM \"DcrClients\"", StringComparison.Ordinal),
+                "a left-over row can only be a Client ID Metadata Document's, whose URL comes back; a registered client's id is drawn at random");
+    }
+
+    [Fact]
+    public async Task a_client_id_metadata_documents_row_left_by_a_client_the_host_deleted_is_replaced_when_the_url_comes_back()
+    {
+        using var host = new SampleHost();
+        const string url = "https://client.example/oauth/metadata.json";
+        foreach (var name in new[] { "first", "second" })
+        {
+            await using var scope = host.Services.CreateAsyncScope();
+            var catalog = scope.ServiceProvider.GetRequiredService<Dcr.IdentityServerExtensions.Stores.IClientCatalog>();
+            await catalog.AddAsync(new Dcr.IdentityServerExtensions.Stores.ClientRecord
+            {
+                ClientId = url,
+                Source = Dcr.IdentityServerExtensions.Stores.ClientSources.MetadataDocument,
+                ClientIdIssuedAt = DateTimeOffset.FromUnixTimeSeconds(1_796_000_000),
+                ClientName = name,
+            }, CancellationToken.None);
+        }
+
+        (await host.CatalogRowAsync(url))!.ClientName.Should().Be("second");
+    }
+
+    private sealed class NonQueries : DbCommandInterceptor
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<string> Texts { get; } = new();
+
+        public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(System.Data.Common.DbCommand command, CommandEventData eventData,
+            InterceptionResult<int> result, CancellationToken cancellationToken = default)
+        {
+            Texts.Enqueue(command.CommandText);
+            return base.NonQueryExecutingAsync(command, eventData, result, cancellationToken);
+        }
+
+        public override ValueTask<InterceptionResult<System.Data.Common.DbDataReader>> ReaderExecutingAsync(System.Data.Common.DbCommand command,
+            CommandEventData eventData, InterceptionResult<System.Data.Common.DbDataReader> result, CancellationToken cancellationToken = default)
+        {
+            Texts.Enqueue(command.CommandText);
+            return base.ReaderExecutingAsync(command, eventData, result, cancellationToken);
+        }
+    }
+
     [Theory]
     [InlineData("INSERT INTO \"OpenIddictApplications\"")]
     [InlineData("INSERT INTO \"DcrClients\"")]
