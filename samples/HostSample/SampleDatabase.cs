@@ -68,7 +68,8 @@ internal static class SampleDatabase
                 services.AddSingleton<IInterceptor, SqliteWriteGate>();
                 if (SqliteApplicationVersions.Applies(connectionString!))
                 {
-                    services.AddSingleton<SqliteApplicationVersions>();
+                    // Created by the container, which disposes it (and closes its connections) with the host.
+                    services.AddSingleton(_ => new SqliteApplicationVersions(connectionString!));
                 }
 
                 services.AddDbContextPool<SampleDbContext, SqliteSampleDbContext>(Configure);

@@ -10,9 +10,10 @@ namespace HostSample;
 /// SQLite database and keys in a temporary directory, on a free loopback port) and is driven with registrations, token
 /// requests and RFC 7592 reads for that long, then stopped and deleted. .NET compiles code per process, so the real
 /// instance starts with its hot paths already optimized, and nothing of the warm-up reaches its database or its
-/// clients (the scratch instance logs errors only, and one line says how the warm-up went). Measured (bench/README.md, "Warm-up"): a fresh instance's first 10 s ran at about a third of its
-/// steady token rate and half its registration rate while the JIT caught up; ReadyToRun and the runtime's tiering
-/// settings did not close that. The price is a later readiness, by the warm-up's length; off (0) by default.
+/// clients (the scratch instance logs errors only, and one line says how the warm-up went). Measured (bench/README.md,
+/// "Warm-up"): a fresh instance's first 10 s ran at about a third of its steady token rate and half its registration
+/// rate while the JIT caught up; ReadyToRun and the runtime's tiering settings did not close that. The price is a later
+/// readiness, by the warm-up's length; off (0) by default.
 /// </summary>
 internal static partial class SampleWarmUp
 {
@@ -146,7 +147,8 @@ internal static partial class SampleWarmUp
         };
         request.Headers.Authorization = new AuthenticationHeaderValue("Basic",
             Convert.ToBase64String(Encoding.UTF8.GetBytes(Uri.EscapeDataString(clientId) + ":" + Uri.EscapeDataString(clientSecret))));
-        return await SendAsync(http, request) is { } body && body.RootElement.TryGetProperty("access_token", out var token) ? token.GetString() : null;
+        using var body = await SendAsync(http, request);
+        return body is not null && body.RootElement.TryGetProperty("access_token", out var token) ? token.GetString() : null;
     }
 
     private static async Task<JsonDocument?> SendAsync(HttpClient http, HttpRequestMessage request)

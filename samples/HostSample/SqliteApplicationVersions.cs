@@ -32,7 +32,7 @@ namespace HostSample;
 /// database is not shared with another connection.
 /// </para>
 /// </remarks>
-internal sealed class SqliteApplicationVersions : IDisposable
+internal sealed class SqliteApplicationVersions(string connectionString) : IDisposable
 {
     // Idle commands kept beyond this are closed: more than the requests that read at once on two cores.
     private static readonly int MaxIdleCommands = Environment.ProcessorCount * 4;
@@ -40,9 +40,9 @@ internal sealed class SqliteApplicationVersions : IDisposable
     // One statement per context type: its model names the table and columns.
     private readonly ConcurrentDictionary<Type, string> _statements = new();
 
-    // Prepared commands, each on an open connection of its own, by connection string and statement: SQLite parses and
+    // Prepared commands, each on an open connection of its own to the host's database, by statement: SQLite parses and
     // plans a statement once per connection instead of once per request.
-    private readonly ConcurrentDictionary<(string ConnectionString, string Statement), ConcurrentBag<SqliteCommand>> _idle = new();
+    private readonly ConcurrentDictionary<string, ConcurrentBag<SqliteCommand>> _idle = new();
     private volatile bool _disposed;
 
     /// <summary>Called with each statement run (integration tests count the lookup's reads with it).</summary>
@@ -72,8 +72,8 @@ internal sealed class SqliteApplicationVersions : IDisposable
 
         var statement = _statements.GetOrAdd(db.GetType(), static (_, db) => Statement(db), db);
         Observer?.Invoke(statement);
-        var idle = _idle.GetOrAdd((db.Database.GetConnectionString()!, statement), static _ => []);
-        var command = idle.TryTake(out var taken) ? taken : Prepare(db.Database.GetConnectionString()!, statement);
+        var idle = _idle.GetOrAdd(statement, static _ => []);
+        var command = idle.TryTake(out var taken) ? taken : Prepare(connectionString, statement);
         var reusable = false;
         try
         {

@@ -142,6 +142,7 @@ public sealed class EntityFrameworkCoreClientCatalog<TContext> : IClientCatalog
             await InTransactionAsync(token => Clients.Where(client => client.ClientId == record.ClientId).ExecuteDeleteAsync(token), cancellationToken)
                 .ConfigureAwait(false);
         }
+
         var entity = ToEntity(record);
         Clients.Add(entity);
         try
