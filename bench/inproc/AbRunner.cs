@@ -57,9 +57,7 @@ internal static class AbRunner
         Console.WriteLine($"warm-up: {warmed} {unit}s{(requestsPerOperation == 1 ? string.Empty : $" ({warmed * requestsPerOperation} requests)")} per variant in {warmup.Elapsed.TotalSeconds:F1} s");
 
         var process = Process.GetCurrentProcess();
-        var busyBefore = RunEnvironment.MachineBusySeconds();
-        var ownBefore = process.TotalProcessorTime;
-        var measured = Stopwatch.StartNew();
+        var window = MeasuredWindow.Start();
         for (var batch = 0; batch < options.Batches; batch++)
         {
             var order = batch % 2 == 0 ? new[] { a, b } : [b, a];
@@ -81,16 +79,14 @@ internal static class AbRunner
             }
         }
 
-        measured.Stop();
-        process.Refresh();
-        var others = RunEnvironment.OthersShare(busyBefore, RunEnvironment.MachineBusySeconds(), process.TotalProcessorTime - ownBefore, measured.Elapsed);
+        var (measured, others) = window.Stop();
         var resultA = Summarize(a, options);
         var resultB = Summarize(b, options);
         return new AbResult(unit, resultA, resultB,
             resultB.MinBatchMeanMicroseconds / resultA.MinBatchMeanMicroseconds,
             resultB.MedianBatchMeanMicroseconds / resultA.MedianBatchMeanMicroseconds,
             resultB.CpuPerOperationMicroseconds / resultA.CpuPerOperationMicroseconds,
-            warmed, warmup.Elapsed.TotalSeconds, measured.Elapsed.TotalSeconds, others);
+            warmed, warmup.Elapsed.TotalSeconds, measured.TotalSeconds, others);
     }
 
     private static VariantResult Summarize(Variant variant, BenchOptions options)
@@ -110,6 +106,6 @@ internal static class AbRunner
         | B: {result.B.Name} | {result.B.Batches} × {result.B.BatchSize} | {result.B.MinBatchMeanMicroseconds:F0} | {result.B.MedianBatchMeanMicroseconds:F0} | {result.B.CpuPerOperationMicroseconds:F0} |
         | **B/A** | | **{result.MinRatio:F3}** | **{result.MedianRatio:F3}** | **{result.CpuRatio:F3}** |
 
-        Measured {result.MeasuredSeconds:F0} s after a warm-up of {result.WarmupOperationsPerVariant} {result.Unit}s per variant ({result.WarmupSeconds:F0} s); other processes used {(result.OtherProcessesShare is { } share ? $"{share * 100:F0} %" : "an unknown share")} of the {Environment.ProcessorCount} CPUs while it measured.
+        Measured {result.MeasuredSeconds:F0} s after a warm-up of {result.WarmupOperationsPerVariant} {result.Unit}s per variant ({result.WarmupSeconds:F0} s); other processes used {RunEnvironment.DescribeShare(result.OtherProcessesShare)} of the {Environment.ProcessorCount} CPUs while it measured.
         """;
 }

@@ -134,10 +134,7 @@ internal static class AdminListBench
         }
 
         Console.WriteLine($"warm-up: {warmed} requests per listing in {warmup.Elapsed.TotalSeconds:F1} s");
-        var process = Process.GetCurrentProcess();
-        var busyBefore = RunEnvironment.MachineBusySeconds();
-        var ownBefore = process.TotalProcessorTime;
-        var measured = Stopwatch.StartNew();
+        var window = MeasuredWindow.Start();
         for (var i = 0; i < options.Requests; i++)
         {
             foreach (var kind in kinds)
@@ -148,11 +145,9 @@ internal static class AdminListBench
             }
         }
 
-        measured.Stop();
-        process.Refresh();
-        var others = RunEnvironment.OthersShare(busyBefore, RunEnvironment.MachineBusySeconds(), process.TotalProcessorTime - ownBefore, measured.Elapsed);
-        Console.WriteLine($"measured {measured.Elapsed.TotalSeconds:F0} s; other processes used " +
-            $"{(others is { } share ? $"{share * 100:F0} %" : "an unknown share")} of the {Environment.ProcessorCount} CPUs meanwhile");
+        var (measured, others) = window.Stop();
+        Console.WriteLine($"measured {measured.TotalSeconds:F0} s; other processes used " +
+            $"{RunEnvironment.DescribeShare(others)} of the {Environment.ProcessorCount} CPUs meanwhile");
         return (kinds, new { other_processes_share = others, registered = templateIds.Count, cloned = seeded, seconds = watch.Elapsed.TotalSeconds, dry_run_matched = matched, listed, pages });
     }
 

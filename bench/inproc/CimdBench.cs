@@ -76,7 +76,6 @@ internal static class CimdBench
         Console.WriteLine();
         Console.WriteLine(AbRunner.Table(result));
         Console.WriteLine();
-        Console.WriteLine();
         Console.WriteLine(CommandCounts.Table("flow", commandsA, commandsB));
         return new
         {

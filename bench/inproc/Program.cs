@@ -124,6 +124,9 @@ internal sealed record RunEnvironment(DateTimeOffset StartedAt, string? Commit, 
             ? Math.Max(0, (after - before - ownCpu.TotalSeconds) / (wall.TotalSeconds * Environment.ProcessorCount))
             : null;
 
+    /// <summary>A share of <see cref="OthersShare"/> in words, for the reports.</summary>
+    public static string DescribeShare(double? share) => share is { } value ? $"{value * 100:F0} %" : "an unknown share";
+
     private static string? ReadCommit()
     {
         try
@@ -147,5 +150,30 @@ internal sealed record RunEnvironment(DateTimeOffset StartedAt, string? Commit, 
         {
             return null;
         }
+    }
+}
+
+/// <summary>A measured window: its wall time, and the share of the CPUs that other processes used during it.</summary>
+internal sealed class MeasuredWindow
+{
+    private readonly Process _process = Process.GetCurrentProcess();
+    private readonly double? _busyBefore = RunEnvironment.MachineBusySeconds();
+    private readonly TimeSpan _ownBefore;
+    private readonly Stopwatch _watch;
+
+    private MeasuredWindow()
+    {
+        _ownBefore = _process.TotalProcessorTime;
+        _watch = Stopwatch.StartNew();
+    }
+
+    public static MeasuredWindow Start() => new();
+
+    public (TimeSpan Elapsed, double? OthersShare) Stop()
+    {
+        _watch.Stop();
+        _process.Refresh();
+        return (_watch.Elapsed,
+            RunEnvironment.OthersShare(_busyBefore, RunEnvironment.MachineBusySeconds(), _process.TotalProcessorTime - _ownBefore, _watch.Elapsed));
     }
 }
