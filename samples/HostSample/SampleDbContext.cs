@@ -1,5 +1,7 @@
 using Microsoft.EntityFrameworkCore;
+using Dcr.IdentityServerExtensions.Services;
 using Microsoft.EntityFrameworkCore.Design;
+using OpenIddict.EntityFrameworkCore.Models;
 
 namespace HostSample;
 
@@ -28,6 +30,13 @@ public abstract class SampleDbContext : DbContext
     {
         base.OnModelCreating(modelBuilder);
         modelBuilder.UseOpenIddict();
+
+        // A Client ID Metadata Document's URL is the client's id: OpenIddict's column holds 100 characters, the URLs
+        // the product accepts up to ClientIdMetadataDocuments.MaxUrlLength. SQLite does not enforce a length; the other
+        // engines refuse a longer value.
+        modelBuilder.Entity<OpenIddictEntityFrameworkCoreApplication>()
+            .Property(application => application.ClientId)
+            .HasMaxLength(ClientIdMetadataDocuments.MaxUrlLength);
 
         // The catalog of the clients dynamic client registration creates (DcrClients, DcrCounters), written in the same
         // transaction as OpenIddict's application row: the quotas, last use, expiry and the admin API read it.

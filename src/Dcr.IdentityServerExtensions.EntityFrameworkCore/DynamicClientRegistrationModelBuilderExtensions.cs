@@ -5,11 +5,15 @@ namespace Microsoft.EntityFrameworkCore;
 /// <summary>Adds the client catalog's tables to a host's EF Core model.</summary>
 public static class DynamicClientRegistrationModelBuilderExtensions
 {
-    /// <summary>The largest client id, as OpenIddict's own <c>ClientId</c> column.</summary>
-    public const int MaxClientIdLength = 100;
+    /// <summary>
+    /// The largest client id: a Client ID Metadata Document's URL
+    /// (<see cref="Dcr.IdentityServerExtensions.Services.ClientIdMetadataDocuments.MaxUrlLength"/>); ids this product
+    /// generates have 22 characters.
+    /// </summary>
+    public const int MaxClientIdLength = Dcr.IdentityServerExtensions.Services.ClientIdMetadataDocuments.MaxUrlLength;
 
     /// <summary>The largest caller id kept in <c>CreatedBy</c> (an indexable length on every provider).</summary>
-    public const int MaxCreatedByLength = 400;
+    public const int MaxCreatedByLength = Dcr.IdentityServerExtensions.Services.RegistrationCaller.MaxCallerIdLength;
 
     /// <summary>
     /// Adds <c>DcrClients</c> (<see cref="DcrClient"/>, indexed on the columns the admin API filters and sorts on and the

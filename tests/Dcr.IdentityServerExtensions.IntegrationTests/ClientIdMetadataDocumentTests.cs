@@ -145,6 +145,33 @@ public sealed class ClientIdMetadataDocumentTests : IClassFixture<ClientIdMetada
     }
 
     [Fact]
+    public async Task a_document_url_of_the_longest_accepted_length_authorizes_gets_tokens_and_is_catalogued_and_one_longer_is_refused()
+    {
+        // OpenIddict's own ClientId column holds 100 characters; the sample's holds the product's 400 (PostgreSQL in CI
+        // enforces it, as SQL Server would).
+        var prefix = _documents.Url("clients/").AbsoluteUri;
+        var path = "clients/" + Guid.NewGuid().ToString("N") + "/" + new string('a', 400 - prefix.Length - 32 - "/metadata.json".Length - 1) + "/metadata.json";
+        var clientId = _documents.Url(path).AbsoluteUri;
+        clientId.Length.Should().Be(400);
+        Serve(path, Document(clientId));
+
+        var tokens = await AuthorizeAndRedeemAsync(clientId);
+
+        tokens.ShouldSucceed();
+        (await _client.RefreshAsync(clientId, null, tokens.RefreshToken!, McpServer)).ShouldSucceed();
+        (await _host.CatalogRowAsync(clientId))!.Source.Should().Be("cimd");
+        var admin = await _client.AdminTokenAsync();
+        var one = await _client.AdminAsync(HttpMethod.Get, "/clients/" + Uri.EscapeDataString(clientId), admin);
+        one.Status.Should().Be(System.Net.HttpStatusCode.OK, one.Body);
+        one.Json.GetProperty("client_id").GetString().Should().Be(clientId);
+
+        var longer = clientId.Replace("/metadata.json", "a/metadata.json", StringComparison.Ordinal);
+        Serve(new Uri(longer).AbsolutePath.TrimStart('/'), Document(longer));
+        ShouldBeErrorPage(await AuthorizeAsync(longer), "DCR2801", "400 characters");
+        _documents.RequestsOf(new Uri(longer).AbsolutePath).Should().Be(0);
+    }
+
+    [Fact]
     public async Task claude_codes_portless_localhost_and_loopback_redirects_match_any_port()
     {
         var path = NewPath();

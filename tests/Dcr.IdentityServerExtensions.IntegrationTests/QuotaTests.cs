@@ -1,4 +1,9 @@
 using System.Net;
+using System.Security.Claims;
+using Dcr.IdentityServerExtensions.OpenIddict;
+using Dcr.IdentityServerExtensions.Services;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Dcr.IdentityServerExtensions.IntegrationTests.Infrastructure;
 
 namespace Dcr.IdentityServerExtensions.IntegrationTests;
@@ -162,6 +167,51 @@ public sealed class QuotaTests : IDisposable
         var admin = await client.AdminTokenAsync();
         var listed = await client.AdminAsync(HttpMethod.Get, "/clients?created_by=" + Uri.EscapeDataString(callerId), admin);
         listed.Json.GetProperty("clients").EnumerateArray().Single().GetProperty("created_by").GetString().Should().Be(callerId);
+    }
+
+    /// <summary>
+    /// A host's own validator that names one token's caller and the token itself longer than the catalog's columns hold;
+    /// every other token (the admin API's) is OpenIddict's.
+    /// </summary>
+    private sealed class LongNamesValidator : IInitialAccessTokenValidator
+    {
+        public const string Bearer = "long-names-token";
+        public static readonly string CallerId = "caller-" + new string('c', 993);
+        public static readonly string TokenId = "token-" + new string('t', 494);
+
+        private readonly OpenIddictInitialAccessTokenValidator _host = new();
+
+        public Task<InitialAccessTokenResult> ValidateAsync(HttpContext context, string requiredScope) =>
+            context.Request.Headers.Authorization.ToString() == "Bearer " + Bearer
+                ? Task.FromResult(new InitialAccessTokenResult(InitialAccessTokenStatus.Valid,
+                    new ClaimsPrincipal(new ClaimsIdentity([new Claim("sub", CallerId)], "test")), CallerId) { TokenId = TokenId })
+                : _host.ValidateAsync(context, requiredScope);
+    }
+
+    [Fact]
+    public async Task a_custom_validators_caller_and_token_ids_longer_than_their_columns_are_kept_hashed_and_still_counted_as_one()
+    {
+        var settings = Limit("MaxClientsPerCaller", 2, Limit("MaxClientsPerInitialAccessToken", 5));
+        using var host = new SampleHost(settings, services => services.AddSingleton<IInitialAccessTokenValidator, LongNamesValidator>(),
+            database: _database);
+        using var client = host.CreateDcrClient();
+
+        var first = await client.PostRegistrationAsync(ServiceClient, LongNamesValidator.Bearer);
+        var second = await client.PostRegistrationAsync(ServiceClient, LongNamesValidator.Bearer);
+        var third = await client.PostRegistrationAsync(ServiceClient, LongNamesValidator.Bearer);
+
+        first.Status.Should().Be(HttpStatusCode.Created, first.Body);
+        second.Status.Should().Be(HttpStatusCode.Created, second.Body);
+        third.ShouldBeError(HttpStatusCode.BadRequest, "invalid_client_metadata", "DCR2504");
+        var registered = RegisteredClient.From(first.Json);
+        (await client.ClientCredentialsAsync(registered.ClientId, registered.ClientSecret, "api")).ShouldSucceed();
+        var row = await host.CatalogRowAsync(registered.ClientId);
+        row!.CreatedBy.Should().Be(RegistrationCaller.BoundCallerId(LongNamesValidator.CallerId))
+            .And.StartWith("sha256:").And.HaveLength(7 + 43);
+        row.InitialAccessTokenId.Should().Be(InitialAccessTokenResult.HashToken(LongNamesValidator.TokenId));
+        var admin = await client.AdminTokenAsync();
+        (await client.AdminAsync(HttpMethod.Get, "/clients?created_by=" + Uri.EscapeDataString(row.CreatedBy!), admin)).ClientIds()
+            .Should().BeEquivalentTo([registered.ClientId, RegisteredClient.From(second.Json).ClientId]);
     }
 
     [Fact]

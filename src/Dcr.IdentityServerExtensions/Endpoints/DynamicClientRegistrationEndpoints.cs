@@ -136,11 +136,13 @@ internal static class DynamicClientRegistrationEndpoints
                 return new Outcome(null, token.CallerId, error);
             }
 
-            caller = new RegistrationCaller(token.Principal, token.CallerId)
+            // What a custom validator returns is bounded here, before it is counted or stored.
+            caller = new RegistrationCaller(token.Principal, RegistrationCaller.BoundCallerId(token.CallerId))
             {
                 // A validator that does not name the token: the hash of the token it validated names it.
-                InitialAccessTokenId = token.TokenId
-                    ?? (BearerToken.Read(context.Request) is { } bearer ? InitialAccessTokenResult.HashToken(bearer) : null),
+                InitialAccessTokenId = token.TokenId is { } tokenId
+                    ? InitialAccessTokenResult.BoundTokenId(tokenId)
+                    : BearerToken.Read(context.Request) is { } bearer ? InitialAccessTokenResult.HashToken(bearer) : null,
             };
         }
 

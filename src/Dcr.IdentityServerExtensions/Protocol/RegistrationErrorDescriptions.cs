@@ -445,7 +445,7 @@ internal static class RegistrationErrorDescriptions
     /// <summary>DCR2800: the document URL does not start with a lowercase <c>https://</c>.</summary>
     public static string MetadataDocumentUrlNotHttps() => Describe("DCR2800", "it must be an https URL, written with a lowercase 'https://'.");
 
-    /// <summary>DCR2801: the document URL is longer than 2048 characters.</summary>
+    /// <summary>DCR2801: the document URL is longer than <see cref="Services.ClientIdMetadataDocuments.MaxUrlLength"/> characters.</summary>
     public static string MetadataDocumentUrlTooLong(int maxLength) => Describe("DCR2801", $"it is longer than {maxLength} characters.");
 
     /// <summary>DCR2802: the document URL has a fragment.</summary>

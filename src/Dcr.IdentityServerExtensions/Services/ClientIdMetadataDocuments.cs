@@ -26,8 +26,14 @@ public sealed class ClientIdMetadataDocuments
     // The outcome tag of a fetch that gave a valid document; refusals are tagged with their reason's name.
     private const string MetricOutcomeValid = "valid";
 
-    // Longer URLs are refused before anything is fetched.
-    private const int MaxUrlLength = 2048;
+    /// <summary>
+    /// The longest document URL accepted as a client id; longer ones are refused (DCR2801) before anything is fetched.
+    /// The URL is the client's id in the host's client storage and in the catalog, where it must fit an indexed column
+    /// on every engine: 400 characters are 800 bytes in SQL Server's <c>nvarchar</c>, under its 900-byte limit for a
+    /// primary key. A host storing clients with OpenIddict's EF Core model must widen the application's <c>ClientId</c>
+    /// column to this length (OpenIddict's own is 100 characters; the sample widens it).
+    /// </summary>
+    public const int MaxUrlLength = 400;
 
     // As registration bodies are parsed: duplicate names would let two parsers disagree about a client.
     private static readonly JsonDocumentOptions DocumentOptions = new() { AllowDuplicateProperties = false, MaxDepth = 32 };

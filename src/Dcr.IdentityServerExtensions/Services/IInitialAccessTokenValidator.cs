@@ -52,6 +52,17 @@ public sealed record InitialAccessTokenResult(InitialAccessTokenStatus Status, C
         return !string.IsNullOrWhiteSpace(jti) && jti.Length <= MaxTokenIdLength ? jti : HashToken(token);
     }
 
+    /// <summary>
+    /// <paramref name="tokenId"/> as it is kept with the clients the token registers: itself up to
+    /// <see cref="MaxTokenIdLength"/> characters, else its own SHA-256 (<see cref="HashToken"/>), so that a custom
+    /// validator's long id still names one token.
+    /// </summary>
+    public static string BoundTokenId(string tokenId)
+    {
+        ArgumentNullException.ThrowIfNull(tokenId);
+        return tokenId.Length <= MaxTokenIdLength ? tokenId : HashToken(tokenId);
+    }
+
     /// <summary>The SHA-256 of <paramref name="token"/>'s UTF-8 bytes, base64url without padding: 43 characters.</summary>
     public static string HashToken(string token)
     {

@@ -28,6 +28,12 @@ public sealed record RegistrationCaller(ClaimsPrincipal? Principal, string? Call
     /// </summary>
     public string? InitialAccessTokenId { get; init; }
 
+    /// <summary>
+    /// The longest caller id kept as it is (an indexable column on every engine); a longer one, which only a custom
+    /// <see cref="IInitialAccessTokenValidator"/> can give, is kept as <c>sha256:</c> and its hash (<see cref="BoundCallerId"/>).
+    /// </summary>
+    public const int MaxCallerIdLength = 400;
+
     /// <summary>An anonymous caller.</summary>
     public static RegistrationCaller Anonymous { get; } = new(null, null);
 
@@ -39,6 +45,14 @@ public sealed record RegistrationCaller(ClaimsPrincipal? Principal, string? Call
     /// </summary>
     public static IReadOnlySet<string> RetainedClaimTypes { get; } =
         new HashSet<string>(["client_id", "azp", "sub", "scope", "oi_scp"], StringComparer.Ordinal);
+
+    /// <summary>
+    /// <paramref name="callerId"/> as it is kept with the clients it registers: itself up to
+    /// <see cref="MaxCallerIdLength"/> characters, else <c>sha256:</c> followed by its SHA-256, base64url, so that one
+    /// caller is still one id (its quotas, the admin API's <c>created_by</c>) whatever its length.
+    /// </summary>
+    public static string? BoundCallerId(string? callerId) =>
+        callerId is { Length: > MaxCallerIdLength } ? "sha256:" + InitialAccessTokenResult.HashToken(callerId) : callerId;
 
     /// <summary>The claims of <see cref="Principal"/> to keep with the client it registers.</summary>
     internal IReadOnlyList<KeyValuePair<string, string>> RetainedClaims() =>

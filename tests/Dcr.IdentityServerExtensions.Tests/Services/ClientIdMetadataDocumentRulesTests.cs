@@ -47,9 +47,10 @@ public class ClientIdMetadataDocumentRulesTests
     }
 
     [Fact]
-    public void a_client_id_longer_than_2048_characters_is_refused_before_anything_else_is_checked()
+    public void a_client_id_longer_than_400_characters_is_refused_before_anything_else_is_checked()
     {
-        var clientId = "https://client.example.com/" + new string('a', 2048 - "https://client.example.com/".Length);
+        var clientId = "https://client.example.com/" + new string('a', 400 - "https://client.example.com/".Length);
+        ClientIdMetadataDocuments.MaxUrlLength.Should().Be(400);
         ClientIdMetadataDocuments.CheckUrl(clientId, out _).Should().BeNull();
 
         ClientIdMetadataDocuments.CheckUrl(clientId + "a#", out _).ShouldEndWithId("DCR2801");

@@ -25,8 +25,8 @@ namespace HostSample.Migrations.PostgreSql
             modelBuilder.Entity("Dcr.IdentityServerExtensions.EntityFrameworkCore.DcrClient", b =>
                 {
                     b.Property<string>("ClientId")
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)");
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
 
                     b.Property<bool>("Anonymous")
                         .HasColumnType("boolean");
@@ -112,8 +112,8 @@ namespace HostSample.Migrations.PostgreSql
                         .HasColumnType("character varying(50)");
 
                     b.Property<string>("ClientId")
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)");
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
 
                     b.Property<string>("ClientSecret")
                         .HasColumnType("text");

@@ -25,8 +25,8 @@ namespace HostSample.Migrations.SqlServer
             modelBuilder.Entity("Dcr.IdentityServerExtensions.EntityFrameworkCore.DcrClient", b =>
                 {
                     b.Property<string>("ClientId")
-                        .HasMaxLength(100)
-                        .HasColumnType("nvarchar(100)");
+                        .HasMaxLength(400)
+                        .HasColumnType("nvarchar(400)");
 
                     b.Property<bool>("Anonymous")
                         .HasColumnType("bit");
@@ -112,8 +112,8 @@ namespace HostSample.Migrations.SqlServer
                         .HasColumnType("nvarchar(50)");
 
                     b.Property<string>("ClientId")
-                        .HasMaxLength(100)
-                        .HasColumnType("nvarchar(100)");
+                        .HasMaxLength(400)
+                        .HasColumnType("nvarchar(400)");
 
                     b.Property<string>("ClientSecret")
                         .HasColumnType("nvarchar(max)");

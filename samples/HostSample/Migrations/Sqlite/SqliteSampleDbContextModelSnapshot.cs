@@ -20,7 +20,7 @@ namespace HostSample.Migrations.Sqlite
             modelBuilder.Entity("Dcr.IdentityServerExtensions.EntityFrameworkCore.DcrClient", b =>
                 {
                     b.Property<string>("ClientId")
-                        .HasMaxLength(100)
+                        .HasMaxLength(400)
                         .HasColumnType("TEXT");
 
                     b.Property<bool>("Anonymous")
@@ -107,7 +107,7 @@ namespace HostSample.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ClientId")
-                        .HasMaxLength(100)
+                        .HasMaxLength(400)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ClientSecret")
