@@ -337,6 +337,17 @@ public sealed class ClientIdMetadataDocumentTests : IClassFixture<ClientIdMetada
     }
 
     [Fact]
+    public async Task a_document_with_a_member_named_twice_is_refused_as_a_registration_body_would_be()
+    {
+        // Two parsers could disagree about which redirect_uris is the client's: the document is refused, not read.
+        var path = NewPath();
+        var clientId = _documents.Url(path).AbsoluteUri;
+        Serve(path, Document(clientId, extra: "\"redirect_uris\":[\"https://attacker.example/callback\"]"));
+
+        ShouldBeErrorPage(await AuthorizeAsync(clientId), "DCR2817", "not JSON");
+    }
+
+    [Fact]
     public async Task a_document_naming_another_client_id_is_refused()
     {
         var path = NewPath();

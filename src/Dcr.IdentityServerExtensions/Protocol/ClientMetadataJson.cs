@@ -11,7 +11,8 @@ namespace Dcr.IdentityServerExtensions.Protocol;
 /// </summary>
 public static class ClientMetadataJson
 {
-    private static readonly JsonDocumentOptions DocumentOptions = new()
+    /// <summary>How every client metadata body is parsed: a registration's, a metadata document's.</summary>
+    internal static readonly JsonDocumentOptions DocumentOptions = new()
     {
         // RFC 8259 leaves duplicate names undefined; accepting them would let two parsers disagree about a client.
         AllowDuplicateProperties = false,

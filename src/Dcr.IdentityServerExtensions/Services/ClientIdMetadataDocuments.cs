@@ -35,9 +35,6 @@ public sealed class ClientIdMetadataDocuments
     /// </summary>
     public const int MaxUrlLength = 400;
 
-    // As registration bodies are parsed: duplicate names would let two parsers disagree about a client.
-    private static readonly JsonDocumentOptions DocumentOptions = new() { AllowDuplicateProperties = false, MaxDepth = 32 };
-
     private readonly IServiceScopeFactory _scopes;
     private readonly SafeHttpFetcher _fetcher;
     private readonly ClientMetadataValidator _validator;
@@ -241,7 +238,7 @@ public sealed class ClientIdMetadataDocuments
                 return ValidatedDocument.Refused(ClientIdMetadataDocumentRefusal.NotJson);
             }
 
-            using var json = JsonDocument.Parse(body, DocumentOptions);
+            using var json = JsonDocument.Parse(body, ClientMetadataJson.DocumentOptions);
             if (json.RootElement.ValueKind != JsonValueKind.Object)
             {
                 return ValidatedDocument.Refused(ClientIdMetadataDocumentRefusal.NotJson);
