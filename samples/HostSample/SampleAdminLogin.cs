@@ -54,6 +54,8 @@ internal static partial class SampleAdminLogin
             // The sample serves plain http on 127.0.0.1; behind https the cookie is Secure.
             cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
         });
+        // The admin pages' "Sign out" button posts to the logout below, unless configuration names another.
+        services.PostConfigure<DynamicClientRegistrationOptions>(options => options.Admin.SignOutPath ??= AdminPath(options) + LogoutSegment);
         services.AddAuthorization(options => options.AddPolicy(PolicyName, policy => policy
             .AddAuthenticationSchemes(Scheme)
             .RequireAuthenticatedUser()
@@ -106,7 +108,10 @@ internal static partial class SampleAdminLogin
 
             await context.SignOutAsync(Scheme);
             return Results.Redirect(context.Request.PathBase + adminPath + LoginSegment);
-        });
+        })
+        // The policy authenticates with the administrator's cookie, so the antiforgery token (bound to the signed-in
+        // user when the page made it) validates against the same user; without it the request's user is anonymous.
+        .RequireAuthorization(PolicyName);
     }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information,

@@ -272,5 +272,9 @@ internal static class AdminUiEndpoints
 
     private static IResult StyleSheet() => Results.Text(StyleSheetText.Value, "text/css; charset=utf-8");
 
-    private static AdminUiLinks Links(HttpContext context, string path) => new(context.Request.PathBase.Add(path));
+    private static AdminUiLinks Links(HttpContext context, string path) =>
+        new(context.Request.PathBase.Add(path),
+            context.RequestServices.GetRequiredService<IOptions<DynamicClientRegistrationOptions>>().Value.Admin.SignOutPath is { } signOut
+                ? context.Request.PathBase + signOut
+                : null);
 }

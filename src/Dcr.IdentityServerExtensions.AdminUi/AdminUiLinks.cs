@@ -3,8 +3,11 @@ using Microsoft.AspNetCore.Http;
 namespace Dcr.IdentityServerExtensions.AdminUi;
 
 /// <summary>The pages' addresses, under the host's path base; query values are escaped here, HTML encoding is the page's.</summary>
-internal sealed class AdminUiLinks(PathString root)
+internal sealed class AdminUiLinks(PathString root, string? signOut = null)
 {
+    /// <summary>Where the "Sign out" button posts (<c>Admin:SignOutPath</c> under the path base); <see langword="null"/>: no button.</summary>
+    public string? SignOut => signOut;
+
     public string StyleSheet => root + "/" + AdminUiPages.StyleSheetName;
 
     public string Clients(IEnumerable<KeyValuePair<string, string>>? parameters = null) => WithQuery(root + "/clients", parameters);

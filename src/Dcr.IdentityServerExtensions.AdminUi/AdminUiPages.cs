@@ -3,6 +3,7 @@ using Dcr.IdentityServerExtensions.Administration;
 using Dcr.IdentityServerExtensions.Stores;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Dcr.IdentityServerExtensions.AdminUi;
 
@@ -323,6 +324,12 @@ internal static class AdminUiPages
         if (!string.IsNullOrEmpty(user))
         {
             page.Append($"<p class=\"user\">Signed in as {user}</p>");
+        }
+
+        if (links.SignOut is { } signOut && context.User.Identity?.IsAuthenticated == true)
+        {
+            var tokens = context.RequestServices.GetRequiredService<IAntiforgery>().GetAndStoreTokens(context);
+            page.Append($"<form method=\"post\" action=\"{signOut}\" class=\"sign-out\">{AntiforgeryField(tokens)}<button type=\"submit\">Sign out</button></form>");
         }
 
         page.Append($"<nav aria-label=\"Admin\"><ul><li><a href=\"{links.Clients()}\">Clients</a></li></ul></nav></header>\n");

@@ -65,6 +65,32 @@ public sealed class AdminUiBrowserTests(Chromium chromium)
     }
 
     [Fact(Timeout = TestTimeout)]
+    public async Task the_sign_out_button_on_every_page_ends_the_session_and_the_pages_then_ask_for_the_sign_in_again()
+    {
+        var administration = new FakeClientAdministration();
+        administration.Add("client-a", "Alpha", Day);
+        await using var host = AdminUiHost.Start(administration);
+        await using var browser = await BrowserSession.StartAsync(chromium, host.BaseAddress);
+
+        await browser.RunAsync(Name(), async page =>
+        {
+            await SignInAsync(page);
+            await page.GetByRole(AriaRole.Link, new() { Name = "client-a" }).ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Client Alpha", Level = 1 })).ToBeVisibleAsync();
+
+            // The sample's logout checks the antiforgery token the page put in the form.
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Administrator sign-in", Level = 1 })).ToBeVisibleAsync();
+            new Uri(page.Url).AbsolutePath.Should().Be(AdminUiHost.LoginPath);
+            (await page.Context.CookiesAsync()).Select(cookie => cookie.Name).Should().NotContain("dcr-sample-admin");
+            await page.GotoAsync(AdminUiHost.UiPath + "/clients");
+            new Uri(page.Url).AbsolutePath.Should().Be(AdminUiHost.LoginPath, "the session ended: the pages ask for the sign-in again");
+        });
+        browser.ContentSecurityPolicyViolations.Should().BeEmpty();
+    }
+
+    [Fact(Timeout = TestTimeout)]
     public async Task an_operator_tabs_to_the_initial_access_token_filter_types_presses_enter_and_the_table_lists_only_its_clients()
     {
         var administration = new FakeClientAdministration();

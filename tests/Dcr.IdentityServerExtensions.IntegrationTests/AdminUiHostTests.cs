@@ -107,6 +107,33 @@ public sealed partial class AdminUiHostTests
         }
     }
 
+    [Fact]
+    public async Task a_configured_sign_out_path_is_where_every_pages_sign_out_button_posts_with_the_antiforgery_token()
+    {
+        var settings = new Dictionary<string, string?>(AdminSettings) { ["DynamicClientRegistration:Admin:SignOutPath"] = "/account/sign-out" };
+        var administration = new FakeClientAdministration();
+        administration.Add("client-a", "Alpha");
+        using var host = new SampleHost(settings, services => services.AddSingleton<IClientAdministration>(administration));
+        using var http = host.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        var form = await http.GetStringAsync(AdminUiHost.LoginPath);
+        (await http.PostAsync(AdminUiHost.LoginPath, new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["username"] = AdminUiHost.AdminUser,
+            ["password"] = AdminUiHost.AdminPassword,
+            ["__RequestVerificationToken"] = AntiforgeryToken().Match(form).Groups["token"].Value,
+        }))).StatusCode.Should().Be(HttpStatusCode.Redirect);
+
+        foreach (var page in new[] { "/clients", "/client?client_id=client-a", "/clients/delete?created_by=nobody" })
+        {
+            var html = await http.GetStringAsync(AdminUiHost.UiPath + page);
+            SignOutForm().Match(html).Groups["action"].Value.Should().Be("/account/sign-out", page);
+            AntiforgeryToken().IsMatch(SignOutForm().Match(html).Value).Should().BeTrue(page);
+        }
+    }
+
+    [GeneratedRegex("<form method=\"post\" action=\"(?<action>[^\"]+)\" class=\"sign-out\">.*?</form>")]
+    private static partial Regex SignOutForm();
+
     [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"(?<token>[^\"]+)\"")]
     private static partial Regex AntiforgeryToken();
 }

@@ -495,6 +495,14 @@ public sealed class AdminOptions
     /// anonymously registered clients (<see cref="AnonymousRegistrationOptions.AllowedScopes"/> leaves it out).
     /// </summary>
     public string RequiredScope { get; set; } = DefaultRequiredScope;
+
+    /// <summary>
+    /// Where the host signs its administrator out, a path relative to the host's path base (such as
+    /// <c>/admin/dcr/logout</c>): the admin pages then show a "Sign out" button on every page, a form that POSTs there
+    /// with the page's antiforgery token (the host's endpoint should check it). <see langword="null"/> (the default): no
+    /// button, for a host whose own layout offers sign-out. The sample sets it to its own logout.
+    /// </summary>
+    public string? SignOutPath { get; set; }
 }
 
 /// <summary>Last use and expiry of dynamically registered clients (<c>DynamicClientRegistration:Lifecycle</c>).</summary>

@@ -191,6 +191,13 @@ internal sealed class DynamicClientRegistrationOptionsValidator : IValidateOptio
             failures.Add($"{Section}:Admin:Path is '{admin.Path}'. Set it to an absolute path that starts with '/' and has no trailing '/', query, route parameter or space, such as '{AdminOptions.DefaultPath}'.");
         }
 
+        // A local path only: the button must never post the administrator's antiforgery token to another site.
+        if (admin.SignOutPath is { } signOut
+            && (!signOut.StartsWith('/') || signOut.StartsWith("//", StringComparison.Ordinal) || signOut.IndexOfAny(['\\', '?', '#', ' ']) >= 0))
+        {
+            failures.Add($"{Section}:Admin:SignOutPath is '{signOut}'. Set it to a path of this host that starts with a single '/' and has no query, backslash or space, such as '{AdminOptions.DefaultPath}/logout', or leave it unset.");
+        }
+
         if (string.IsNullOrWhiteSpace(admin.RequiredScope) || !Validation.ClientMetadataValidator.IsScopeToken(admin.RequiredScope))
         {
             failures.Add($"{Section}:Admin:RequiredScope '{admin.RequiredScope}' is not one scope value (RFC 6749 §3.3: printable characters, no spaces or quotes). Give exactly one, such as '{AdminOptions.DefaultRequiredScope}'.");

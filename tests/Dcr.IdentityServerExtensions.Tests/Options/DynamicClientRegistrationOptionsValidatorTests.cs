@@ -18,6 +18,10 @@ public class DynamicClientRegistrationOptionsValidatorTests
     private static readonly Dictionary<string, Action<DynamicClientRegistrationOptions>> InvalidSettings = new(StringComparer.Ordinal)
     {
         ["registration path without a leading slash"] = o => o.RegistrationPath = "no-slash",
+        ["admin sign-out path on another site"] = o => o.Admin.SignOutPath = "https://elsewhere.example/logout",
+        ["admin sign-out path relative to the scheme"] = o => o.Admin.SignOutPath = "//elsewhere.example/logout",
+        ["admin sign-out path with a backslash"] = o => o.Admin.SignOutPath = "/\\elsewhere.example/logout",
+        ["admin sign-out path without a leading slash"] = o => o.Admin.SignOutPath = "logout",
         ["metadata document allowed host with a scheme"] = o => o.ClientIdMetadataDocuments.AllowedHosts.Add("https://client.example.com"),
         ["metadata document allowed host with a path"] = o => o.ClientIdMetadataDocuments.AllowedHosts.Add("client.example.com/x"),
         ["metadata document size below 512"] = o => o.ClientIdMetadataDocuments.MaxDocumentBytes = 100,
@@ -55,6 +59,10 @@ public class DynamicClientRegistrationOptionsValidatorTests
 
     [Theory]
     [InlineData("registration path without a leading slash", "DynamicClientRegistration:RegistrationPath")]
+    [InlineData("admin sign-out path on another site", "DynamicClientRegistration:Admin:SignOutPath")]
+    [InlineData("admin sign-out path relative to the scheme", "DynamicClientRegistration:Admin:SignOutPath")]
+    [InlineData("admin sign-out path with a backslash", "DynamicClientRegistration:Admin:SignOutPath")]
+    [InlineData("admin sign-out path without a leading slash", "DynamicClientRegistration:Admin:SignOutPath")]
     [InlineData("empty registration path", "DynamicClientRegistration:RegistrationPath")]
     [InlineData("blank registration path", "DynamicClientRegistration:RegistrationPath")]
     [InlineData("registration path with a trailing slash", "DynamicClientRegistration:RegistrationPath")]
@@ -92,6 +100,13 @@ public class DynamicClientRegistrationOptionsValidatorTests
         result.Failures.Should().ContainSingle().Which.Should().Contain(key);
         result.FailureMessage.Should().Contain(key);
     }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("/admin/dcr/logout")]
+    [InlineData("/account/sign-out")]
+    public void an_unset_or_local_admin_sign_out_path_is_valid(string? path) =>
+        Validate(o => o.Admin.SignOutPath = path).Succeeded.Should().BeTrue();
 
     [Theory]
     [InlineData("dcr\n")]
