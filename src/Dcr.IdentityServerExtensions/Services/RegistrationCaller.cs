@@ -29,8 +29,9 @@ public sealed record RegistrationCaller(ClaimsPrincipal? Principal, string? Call
     public string? InitialAccessTokenId { get; init; }
 
     /// <summary>
-    /// The longest caller id kept as it is (an indexable column on every engine); a longer one, which only a custom
-    /// <see cref="IInitialAccessTokenValidator"/> can give, is kept as <c>sha256:</c> and its hash (<see cref="BoundCallerId"/>).
+    /// The longest caller id kept as it is (an indexable column on every engine); a longer one (a long subject, or what
+    /// a custom <see cref="IInitialAccessTokenValidator"/> returns) is kept as <c>sha256:</c> and its hash
+    /// (<see cref="BoundCallerId"/>).
     /// </summary>
     public const int MaxCallerIdLength = 400;
 
